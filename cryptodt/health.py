@@ -1,0 +1,103 @@
+"""Self-checks behind /api/health and /api/health/ready.
+
+The project's own infrastructure checks live here; apps add theirs (provider circuits,
+age of the newest data, sentiment backend) with ``register`` from their AppConfig.ready,
+so this module never imports an app.
+
+A check returns a dict with at least ``ok`` (bool) and ``detail`` (str); ``critical``
+checks make the service "down" when they fail, the others make it "degraded".
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from django.core.cache import caches
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: Callable[[], dict]
+    critical: bool = False
+    liveness: bool = False
+
+
+_checks: dict[str, Check] = {}
+
+
+def register(name: str, run: Callable[[], dict], *, critical: bool = False, liveness: bool = False) -> None:
+    _checks[name] = Check(name, run, critical, liveness)
+
+
+def _database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "detail": connection.vendor}
+
+
+def _cache() -> dict:
+    probe = f"health:{uuid.uuid4().hex}"
+    for alias in ("default", "shared"):
+        cache = caches[alias]
+        cache.set(probe, "1", 10)
+        if cache.get(probe) != "1":
+            return {"ok": False, "detail": f"cache {alias!r} did not return what was stored"}
+        cache.delete(probe)
+    return {"ok": True, "detail": caches["default"].__class__.__name__}
+
+
+def _channel_layer() -> dict:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return {"ok": False, "detail": "no channel layer configured"}
+
+    async def round_trip():
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "health.probe"})
+        return await layer.receive(channel)
+
+    message = async_to_sync(round_trip)()
+    return {"ok": message.get("type") == "health.probe", "detail": layer.__class__.__name__}
+
+
+def _task_queue() -> dict:
+    from django_q.brokers import get_broker
+
+    broker = get_broker()
+    broker.ping()
+    return {"ok": True, "detail": broker.__class__.__name__}
+
+
+register("database", _database, critical=True, liveness=True)
+register("cache", _cache, critical=True, liveness=True)
+register("channel_layer", _channel_layer)
+register("task_queue", _task_queue)
+
+
+def run_checks(*, liveness_only: bool) -> dict:
+    results = {}
+    status = "ok"
+    for check in _checks.values():
+        if liveness_only and not check.liveness:
+            continue
+        started = time.perf_counter()
+        try:
+            result = dict(check.run())
+        except Exception as exc:  # a failing dependency is the answer, not an error
+            logger.warning("health check %s failed: %s", check.name, exc.__class__.__name__)
+            result = {"ok": False, "detail": f"{exc.__class__.__name__}: {str(exc)[:200]}"}
+        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        results[check.name] = result
+        if not result.get("ok"):
+            status = "down" if check.critical else ("degraded" if status == "ok" else status)
+    return {"status": status, "checks": results}

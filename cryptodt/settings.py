@@ -1,0 +1,290 @@
+"""cryptodt settings: everything an operator can change comes from the environment.
+
+The embedded default (no environment at all) runs on SQLite in WAL mode, an
+in-process cache, Channels' in-memory layer and django-q2's ORM broker. Setting
+DATABASE_URL / REDIS_URL moves the same code onto PostgreSQL and Redis.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from cryptodt.env import envbool, envfloat, envint, envlist, envrate, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = envbool("DEBUG", True)
+
+
+def _secret_key() -> str:
+    key = envstr("SECRET_KEY")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
+    # A development install keeps one random key in its data directory, so sessions
+    # and signed tokens survive restarts without any secret living in the repository.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG=0 (comma-separated host names).")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "channels",
+    "django_q",
+    "accounts",
+    "markets",
+    "sentiment",
+    "streaming",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cryptodt.urls"
+WSGI_APPLICATION = "cryptodt.wsgi.application"
+ASGI_APPLICATION = "cryptodt.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cryptodt.sqlite3'}"),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if envbool("SQLITE_NO_PERSISTENT", False) else 60
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web process read while the collector writes; IMMEDIATE takes the
+        # write lock up front so concurrent writers queue on the busy timeout instead of
+        # failing with "database is locked" half-way through a transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # Tests use a real file, so server processes started by a test share its database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, channel layer, task queue ---------------------------------------------------
+# "default" holds per-request data (cached responses, rate-limit counters): in-process
+# in the embedded profile, where one web process serves HTTP. "shared" holds what every
+# process must see alike; with REDIS_URL both are the same Redis.
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cryptodt",
+        },
+    }
+    CACHES["shared"] = CACHES["default"]
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "cryptodt:ws"},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "cryptodt",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+        # State that the web server and the django-q2 cluster (separate processes) must
+        # agree on: circuit breakers, provider budgets and statistics. A file cache is
+        # shared between processes and keeps those small, rarely-written keys off the
+        # SQLite write lock.
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "shared-cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+Q_CLUSTER = {
+    "name": "cryptodt",
+    "workers": envint("Q_WORKERS", 2, minimum=1),
+    "timeout": envint("Q_TIMEOUT_S", 600, minimum=10),
+    "retry": envint("Q_TIMEOUT_S", 600, minimum=10) + 60,
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 500,
+    "ack_failures": True,
+    "label": "Task queue",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth, API ---------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cryptodt.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cryptodt API",
+    "DESCRIPTION": "Self-hosted cryptocurrency market data: prices, candles, DeFi TVL, sentiment.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=envint("JWT_ACCESS_MINUTES", 15, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=envint("JWT_REFRESH_DAYS", 7, minimum=1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "ALGORITHM": "HS256",
+}
+
+RATE_ANON = envrate("RATE_ANON", "10/m")
+RATE_FREE = envrate("RATE_FREE", "50/m")
+RATE_PRO = envrate("RATE_PRO", "500/m")
+ANON_READS = envbool("ANON_READS", True)
+RATELIMIT_USE_CACHE = "default"
+
+CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", [])
+CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
+CORS_URLS_REGEX = r"^/api/.*$"
+
+# --- Providers and collection --------------------------------------------------------------
+COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
+COINGECKO_API_KEY = envstr("COINGECKO_API_KEY")
+BINANCE_BASE_URL = envstr("BINANCE_BASE_URL", "https://api.binance.com")
+BINANCE_WS_URL = envstr("BINANCE_WS_URL", "wss://stream.binance.com:9443")
+COINCAP_BASE_URL = envstr("COINCAP_BASE_URL", "https://api.coincap.io/v2")
+KRAKEN_BASE_URL = envstr("KRAKEN_BASE_URL", "https://api.kraken.com")
+DEFILLAMA_BASE_URL = envstr("DEFILLAMA_BASE_URL", "https://api.llama.fi")
+FNG_BASE_URL = envstr("FNG_BASE_URL", "https://api.alternative.me")
+CRYPTOCOMPARE_BASE_URL = envstr("CRYPTOCOMPARE_BASE_URL", "https://min-api.cryptocompare.com")
+NEWS_RSS_FEEDS = envlist(
+    "NEWS_RSS_FEEDS",
+    ["https://www.coindesk.com/arc/outboundfeeds/rss/", "https://cointelegraph.com/rss"],
+)
+PROVIDER_TIMEOUT_S = envfloat("PROVIDER_TIMEOUT_S", 5.0, minimum=0.1)
+COLLECT_INTERVAL_S = envint("COLLECT_INTERVAL_S", 300, minimum=30)
+TRACKED_COINS = envint("TRACKED_COINS", 250, minimum=1)
+RAW_RETENTION_DAYS = envint("RAW_RETENTION_DAYS", 7, minimum=1)
+HISTORY_RETENTION_DAYS = envint("HISTORY_RETENTION_DAYS", 90, minimum=1)
+ARCHIVE_DIR = envstr("ARCHIVE_DIR")
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_KEEP = envint("BACKUP_KEEP", 7, minimum=1)
+
+SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
+
+WS_HEARTBEAT_S = envint("WS_HEARTBEAT_S", 20, minimum=1)
+WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)
+
+# --- Static files, i18n ------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Production hardening ------------------------------------------------------------------------
+if not DEBUG:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+if envbool("SECURE_PROXY_SSL_HEADER", False):
+    # Platforms that terminate TLS in front of the app (Hugging Face Spaces, most PaaS)
+    # say so with X-Forwarded-Proto; trust it only when the operator opts in.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cryptodt.api.errors.csrf_failure"
+SESSION_COOKIE_HTTPONLY = True
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 1_048_576, minimum=1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,45 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from rest_framework.test import APIClient
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_FIXTURES = Path(os.environ.get("CRYPTODT_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / (
+    "fixtures/providers"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Every test starts with empty caches, so no state leaks between tests."""
+    for alias in ("default", "shared"):
+        caches[alias].clear()
+    yield
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def shared_fixture():
+    """Reads a recorded provider payload from ../shared; skips when it is absent."""
+
+    def read(relative: str) -> bytes:
+        path = SHARED_FIXTURES / relative
+        if not path.exists():
+            pytest.skip(f"../shared fixture {relative} is not available")
+        return path.read_bytes()
+
+    return read
+
+
+@pytest.fixture
+def own_fixture():
+    def read(relative: str) -> bytes:
+        return (FIXTURES / relative).read_bytes()
+
+    return read
