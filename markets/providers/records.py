@@ -1,0 +1,160 @@
+"""Typed records that provider modules produce and services store.
+
+This is the contract between the provider layer (which knows each provider's JSON and
+nothing of the ORM) and markets.services (which validates, upserts and broadcasts).
+Money is Decimal built from the provider's own text, so every significant digit the
+provider sent survives (``Decimal("0.00001234")``, never a float). Times are aware UTC
+datetimes. ``None`` means the provider did not say (a missing market cap), never 0.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class CoinRef:
+    """What the provider layer needs to ask any provider about one coin.
+
+    Built by selectors from the coin registry; ``coin_id`` is the CoinGecko id, the
+    project's primary identity for a coin.
+    """
+
+    coin_id: str
+    symbol: str
+    coincap_id: str | None = None
+    binance_pair: str | None = None  # e.g. "BTCUSDT" (USDT quotes stand in for USD)
+    kraken_pair: str | None = None  # e.g. "XXBTZUSD"
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A live price for one coin in one vs currency."""
+
+    coin_id: str | None  # None when the provider only knows the symbol (Binance, Kraken)
+    symbol: str
+    price: Decimal
+    as_of: datetime
+    vs: str = "usd"
+    market_cap: Decimal | None = None
+    volume_24h: Decimal | None = None
+    change_24h_pct: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketRow:
+    """One coin of a ranked market listing (coins/markets, CoinCap assets)."""
+
+    coin_id: str
+    symbol: str
+    name: str
+    price: Decimal
+    as_of: datetime
+    vs: str = "usd"
+    rank: int | None = None
+    image: str | None = None
+    market_cap: Decimal | None = None
+    volume_24h: Decimal | None = None
+    change_24h_pct: Decimal | None = None
+    circulating_supply: Decimal | None = None
+    coincap_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoinListing:
+    """An entry of a provider's full coin list (coins/list)."""
+
+    coin_id: str
+    symbol: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """One OHLCV bar; ``t`` is the bar's open time."""
+
+    t: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PricePoint:
+    """One point of a price history (market_chart)."""
+
+    t: datetime
+    price: Decimal
+    market_cap: Decimal | None = None
+    volume_24h: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingEntry:
+    coin_id: str
+    symbol: str
+    name: str
+    rank: int  # position in the provider's trending list, 1 = hottest
+    score: Decimal | None = None
+    market_cap_rank: int | None = None
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalStats:
+    as_of: datetime
+    total_market_cap_usd: Decimal
+    total_volume_usd: Decimal
+    btc_dominance_pct: Decimal | None = None
+    eth_dominance_pct: Decimal | None = None
+    active_cryptocurrencies: int | None = None
+    market_cap_change_24h_pct: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolTVL:
+    slug: str
+    name: str
+    tvl: Decimal | None
+    as_of: datetime
+    change_1d_pct: Decimal | None = None
+    category: str | None = None
+    chains: tuple[str, ...] = field(default_factory=tuple)
+    symbol: str | None = None
+    gecko_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainTVL:
+    name: str
+    tvl: Decimal
+    as_of: datetime
+    token_symbol: str | None = None
+    gecko_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TVLPoint:
+    t: datetime
+    tvl: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FearGreedPoint:
+    t: datetime
+    value: int  # 0..100
+    classification: str  # "Extreme Fear" … "Extreme Greed", as the provider words it
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched(Generic[T]):
+    """What the failover router returns: the data and which provider answered."""
+
+    provider: str
+    data: T
+    latency_ms: float = 0.0
