@@ -1,0 +1,1 @@
+"""Markets models, one module per concept; everything is re-exported here."""
