@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from markets.api import views
+
+urlpatterns = [
+    path("prices", views.PricesView.as_view(), name="prices"),
+    path("prices/history", views.PriceHistoryView.as_view(), name="prices-history"),
+    path("market", views.MarketView.as_view(), name="market"),
+    path("trending", views.TrendingView.as_view(), name="trending"),
+    path("ohlcv", views.OHLCVView.as_view(), name="ohlcv"),
+    path("defi/protocols", views.ProtocolsView.as_view(), name="defi-protocols"),
+    path("defi/protocols/<str:slug>/tvl", views.ProtocolTVLView.as_view(), name="defi-protocol-tvl"),
+    path("defi/chains", views.ChainsView.as_view(), name="defi-chains"),
+]

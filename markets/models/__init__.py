@@ -1,1 +1,22 @@
 """Markets models, one module per concept; everything is re-exported here."""
+
+from markets.models.candles import INTERVALS, Candle
+from markets.models.coins import Coin
+from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
+from markets.models.market import GlobalSnapshot, TrendingSnapshot
+from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
+
+__all__ = [
+    "INTERVALS",
+    "Candle",
+    "Chain",
+    "Coin",
+    "GlobalSnapshot",
+    "HourlyPrice",
+    "LatestQuote",
+    "PriceSnapshot",
+    "Protocol",
+    "ProtocolTVLPoint",
+    "RollupState",
+    "TrendingSnapshot",
+]

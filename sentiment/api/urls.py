@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sentiment.api import views
+
+urlpatterns = [
+    path("sentiment/fear-greed", views.FearGreedView.as_view(), name="fear-greed"),
+]

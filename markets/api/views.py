@@ -1,0 +1,122 @@
+"""Read endpoints: query serializer → selector (through the data cache) → exact JSON or CSV."""
+
+from django.http import Http404
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cryptodt.api.errors import InvalidParameter
+from markets import selectors
+from markets.api import serializers as q
+from markets.api.renderers import CSVRenderer, ExactJSONRenderer
+from markets.services.cache import cached
+
+# Seconds a payload may be served from the cache; new data invalidates it at once anyway.
+TTL = {"prices": 30, "market": 60, "trending": 120, "ohlcv": 60, "history": 120, "defi": 600}
+
+
+class ReadView(APIView):
+    renderer_classes = [ExactJSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (NotFound, Http404):  # ?format=xyz names no renderer of this view
+            self.renderer_classes = [ExactJSONRenderer]
+            raise InvalidParameter("format", "Unsupported format; use json (or csv where offered).")
+
+    def rate_cost(self, request) -> int:
+        return 1
+
+
+class CSVReadView(ReadView):
+    renderer_classes = [ExactJSONRenderer, CSVRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
+            if response.status_code == 200:
+                name = f"{self.csv_name}.csv".replace('"', "")
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    csv_name = "data"
+
+
+class PricesView(ReadView):
+    def get(self, request):
+        params = q.validated(q.PricesQuery, request)
+        if params.get("symbols"):
+            coins = selectors.resolve_symbols(symbols=params["symbols"])
+        else:
+            coins = selectors.resolve_ids(ids=params["ids"])
+        key = (tuple(c.pk for c in coins), params["vs"])
+        return Response(
+            cached("prices", key, TTL["prices"], lambda: selectors.latest_prices(coins=coins, vs=params["vs"]))
+        )
+
+
+class MarketView(ReadView):
+    def get(self, request):
+        params = q.validated(q.MarketQuery, request)
+        if params["vs"] not in selectors.COLLECTED_VS:
+            raise InvalidParameter("vs", f"The market listing is collected in {', '.join(selectors.COLLECTED_VS)}.")
+        key = (params["limit"], params["vs"])
+        return Response(cached("market", key, TTL["market"], lambda: selectors.market(**params)))
+
+
+class TrendingView(ReadView):
+    def get(self, request):
+        return Response(cached("trending", (), TTL["trending"], selectors.trending))
+
+
+class OHLCVView(CSVReadView):
+    def get(self, request):
+        params = q.validated(q.OHLCVQuery, request)
+        coin = selectors.resolve_symbol(symbol=params["symbol"])
+        self.csv_name = f"{coin.symbol}-{params['interval']}"
+        args = {"interval": params["interval"], "start": params.get("start"), "end": params.get("end")}
+        key = (coin.pk, *args.values(), params["limit"])
+        return Response(
+            cached("ohlcv", key, TTL["ohlcv"], lambda: selectors.candles(coin=coin, limit=params["limit"], **args))
+        )
+
+
+class PriceHistoryView(CSVReadView):
+    def rate_cost(self, request) -> int:
+        try:
+            days = int(request.query_params.get("days", 30))
+        except (TypeError, ValueError):
+            return 1
+        return 1 + max(0, min(days, 365)) // 30
+
+    def get(self, request):
+        params = q.validated(q.HistoryQuery, request)
+        coin = selectors.resolve_symbol(symbol=params["symbol"])
+        self.csv_name = f"{coin.symbol}-{params['days']}d"
+        args = {"days": params["days"], "resolution": params["resolution"], "vs": params["vs"]}
+        key = (coin.pk, *args.values())
+        return Response(cached("history", key, TTL["history"], lambda: selectors.price_history(coin=coin, **args)))
+
+
+class ProtocolsView(ReadView):
+    def get(self, request):
+        params = q.validated(q.ProtocolsQuery, request)
+        args = {"limit": params["limit"], "chain": params.get("chain"), "category": params.get("category")}
+        return Response(cached("defi", ("protocols", *args.values()), TTL["defi"], lambda: selectors.protocols(**args)))
+
+
+class ProtocolTVLView(ReadView):
+    def get(self, request, slug: str):
+        params = q.validated(q.DaysQuery, request)
+        if len(slug) > 200:
+            raise InvalidParameter("slug", "The slug is too long.")
+        key = ("tvl", slug, params["days"])
+        return Response(
+            cached("defi", key, TTL["defi"], lambda: selectors.protocol_tvl(slug=slug, days=params["days"]))
+        )
+
+
+class ChainsView(ReadView):
+    def get(self, request):
+        return Response(cached("defi", ("chains",), TTL["defi"], selectors.chains))

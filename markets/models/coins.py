@@ -1,0 +1,25 @@
+from django.db import models
+
+from markets.models.fields import money
+
+
+class Coin(models.Model):
+    """The coin registry. The CoinGecko id is a coin's identity; the symbol is not unique."""
+
+    coin_id = models.CharField(max_length=120, unique=True)
+    symbol = models.CharField(max_length=40, db_index=True, help_text="Upper-case ticker, e.g. BTC")
+    name = models.CharField(max_length=200)
+    coincap_id = models.CharField(max_length=120, blank=True, default="")
+    binance_pair = models.CharField(max_length=40, blank=True, default="")
+    kraken_pair = models.CharField(max_length=40, blank=True, default="")
+    image = models.CharField(max_length=500, blank=True, default="")
+    market_cap_rank = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    market_cap = money(help_text="Last known USD market cap; decides which coin a shared symbol means")
+    tracked = models.BooleanField(default=False, db_index=True, help_text="Collected every cycle")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["market_cap_rank", "coin_id"]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} ({self.coin_id})"

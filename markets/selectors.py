@@ -1,0 +1,331 @@
+"""Reads behind the API. The request path reads the database (and the cache); it only
+ever asks a provider for a coin, currency or interval the collector does not cover,
+once, with a short timeout, and stores the answer."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import F
+
+from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
+from markets.models import (
+    Candle,
+    Chain,
+    Coin,
+    GlobalSnapshot,
+    HourlyPrice,
+    LatestQuote,
+    PriceSnapshot,
+    Protocol,
+    ProtocolTVLPoint,
+    TrendingSnapshot,
+)
+from markets.services import collect, registry
+from markets.services.rollup import hourly_bars_from_raw, rolled_until
+
+COLLECTED_VS = ("usd",)
+_ON_DEMAND_COOLDOWN_S = 60
+_INTERVAL_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400}
+
+
+def iso(t: datetime | None) -> str | None:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if t else None
+
+
+def is_stale(t: datetime | None, *, now: datetime | None = None) -> bool:
+    return not collect.recent_enough(t, now=now)
+
+
+def _first_attempt(key: str) -> bool:
+    """True once per cooldown per key: a burst of requests fetches an uncollected coin once."""
+    return caches["default"].add(f"on-demand:{key}", 1, _ON_DEMAND_COOLDOWN_S)
+
+
+# --- symbol resolution ------------------------------------------------------------------
+
+
+def resolve_symbols(*, symbols: list[str]) -> list[Coin]:
+    """Case-insensitive; a shared symbol means the coin with the largest market cap."""
+    wanted = [s.upper() for s in symbols]
+    owners = registry.by_largest_market_cap(Coin.objects.filter(symbol__in=set(wanted)))
+    for symbol in wanted:
+        if symbol not in owners:
+            raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
+    return [owners[s] for s in dict.fromkeys(wanted)]
+
+
+def resolve_ids(*, ids: list[str]) -> list[Coin]:
+    found = Coin.objects.in_bulk(set(ids), field_name="coin_id")
+    for coin_id in ids:
+        if coin_id not in found:
+            raise NotFoundError(f"No coin with id '{coin_id}'.", code="unknown_coin", details={"id": coin_id})
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def resolve_symbol(*, symbol: str) -> Coin:
+    return resolve_symbols(symbols=[symbol])[0]
+
+
+def _collected(coin: Coin, vs: str) -> bool:
+    return coin.tracked and vs in COLLECTED_VS
+
+
+# --- prices and market ----------------------------------------------------------------------
+
+
+def _quote_row(coin: Coin, quote: LatestQuote) -> dict:
+    return {
+        "symbol": coin.symbol,
+        "coin_id": coin.coin_id,
+        "name": coin.name,
+        "price": quote.price,
+        "market_cap": quote.market_cap,
+        "volume_24h": quote.volume_24h,
+        "change_24h_pct": quote.change_24h_pct,
+        "as_of": iso(quote.t),
+        "source": quote.source,
+    }
+
+
+def latest_prices(*, coins: list[Coin], vs: str) -> dict:
+    quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
+    refetched = False
+    for coin in coins:
+        quote = quotes.get(coin.pk)
+        if _collected(coin, vs) or (quote and not is_stale(quote.t)):
+            continue
+        if _first_attempt(f"price:{coin.pk}:{vs}"):
+            refetched |= collect.fetch_on_demand_quote(coin=coin, vs=vs)
+    if refetched:
+        quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
+    rows = [_quote_row(c, quotes[c.pk]) for c in coins if c.pk in quotes]
+    if not rows:
+        raise NoDataAvailable("No price is stored for these coins and no provider could be reached.")
+    payload = {"data": rows, "stale": any(is_stale(quotes[c.pk].t) for c in coins if c.pk in quotes)}
+    missing = [c.symbol for c in coins if c.pk not in quotes]
+    if missing:
+        payload["missing"] = missing
+    return payload
+
+
+def market(*, limit: int, vs: str) -> dict:
+    quotes = (
+        LatestQuote.objects.filter(vs=vs, coin__tracked=True)
+        .select_related("coin")
+        .order_by(F("coin__market_cap_rank").asc(nulls_last=True), F("market_cap").desc(nulls_last=True))[:limit]
+    )
+    rows = []
+    for quote in quotes:
+        row = _quote_row(quote.coin, quote)
+        row["rank"] = quote.coin.market_cap_rank
+        row["image"] = quote.coin.image or None
+        rows.append(row)
+    snapshot = GlobalSnapshot.objects.order_by("-t").first()
+    if not rows and snapshot is None:
+        raise NoDataAvailable("No market data has been collected yet.")
+    global_stats = None
+    if snapshot:
+        global_stats = {
+            "total_market_cap_usd": snapshot.total_market_cap_usd,
+            "total_volume_usd": snapshot.total_volume_usd,
+            "btc_dominance_pct": snapshot.btc_dominance_pct,
+            "eth_dominance_pct": snapshot.eth_dominance_pct,
+            "market_cap_change_24h_pct": snapshot.market_cap_change_24h_pct,
+            "active_cryptocurrencies": snapshot.active_cryptocurrencies,
+            "as_of": iso(snapshot.t),
+            "source": snapshot.source,
+        }
+    newest = max((q.t for q in quotes), default=snapshot.t if snapshot else None)
+    return {"data": rows, "global": global_stats, "vs": vs, "stale": is_stale(newest)}
+
+
+def trending() -> dict:
+    newest = TrendingSnapshot.objects.order_by("-t").values_list("t", flat=True).first()
+    if newest is None:
+        raise NoDataAvailable("No trending list has been collected yet.")
+    entries = TrendingSnapshot.objects.filter(t=newest).select_related("coin").order_by("rank")
+    rows = [
+        {
+            "symbol": e.coin.symbol,
+            "coin_id": e.coin.coin_id,
+            "name": e.coin.name,
+            "rank": e.rank,
+            "score": e.score,
+            "as_of": iso(e.t),
+        }
+        for e in entries
+    ]
+    return {"data": rows, "stale": is_stale(newest)}
+
+
+# --- history and candles ------------------------------------------------------------------
+
+
+def pick_resolution(*, coin: Coin, days: int, vs: str, now: datetime) -> str:
+    """The finest resolution whose stored data covers the whole range."""
+    start = now - timedelta(days=days)
+    if days <= settings.RAW_RETENTION_DAYS:
+        oldest = PriceSnapshot.objects.filter(coin=coin, vs=vs).order_by("t").values_list("t", flat=True).first()
+        if oldest is not None and oldest <= start + timedelta(hours=1):
+            return "raw"
+    if days <= settings.HISTORY_RETENTION_DAYS:
+        return "hourly"
+    return "daily"
+
+
+def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", now: datetime | None = None) -> dict:
+    now = now or datetime.now(UTC)
+    if resolution == "raw" and days > settings.RAW_RETENTION_DAYS:
+        raise InvalidParameter(
+            "resolution", f"raw snapshots are kept for {settings.RAW_RETENTION_DAYS} days; use hourly or auto."
+        )
+    if resolution == "auto":
+        resolution = pick_resolution(coin=coin, days=days, vs=vs, now=now)
+    start = now - timedelta(days=days)
+    points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
+    if not points and not _collected(coin, vs) and _first_attempt(f"history:{coin.pk}:{vs}"):
+        if collect.fetch_on_demand_history(coin=coin, days=days):
+            points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
+    if not points:
+        raise NoDataAvailable(f"No price history is stored for {coin.symbol} and no provider could be reached.")
+    latest = LatestQuote.objects.filter(coin=coin, vs=vs).values_list("t", flat=True).first()
+    newest = latest or points[-1]["_t"]
+    for point in points:
+        del point["_t"]
+    return {
+        "data": points,
+        "symbol": coin.symbol,
+        "coin_id": coin.coin_id,
+        "vs": vs,
+        "days": days,
+        "resolution": resolution,
+        "stale": is_stale(newest, now=now),
+    }
+
+
+def _history_points(*, coin: Coin, vs: str, start: datetime, resolution: str) -> list[dict]:
+    if resolution == "raw":
+        rows = PriceSnapshot.objects.filter(coin=coin, vs=vs, t__gte=start).order_by("t")
+        return [
+            {"t": iso(r.t), "price": r.price, "market_cap": r.market_cap, "volume_24h": r.volume_24h, "_t": r.t}
+            for r in rows.only("t", "price", "market_cap", "volume_24h")
+        ]
+    bars = list(
+        HourlyPrice.objects.filter(coin=coin, vs=vs, t__gte=start.replace(minute=0, second=0, microsecond=0))
+        .order_by("t")
+        .only("t", "close", "market_cap", "volume_24h")
+    )
+    # Hours the roll-up has not reached yet come straight from the raw snapshots.
+    since = max(filter(None, [rolled_until(), bars[-1].t + timedelta(hours=1) if bars else None]), default=start)
+    bars += [b for b in hourly_bars_from_raw(coin_id=coin.pk, vs=vs, since=max(since, start)) if b.t >= since]
+    points = [{"t": b.t, "price": b.close, "market_cap": b.market_cap, "volume_24h": b.volume_24h} for b in bars]
+    if resolution == "daily":
+        by_day: dict[datetime, dict] = {}
+        for point in points:  # oldest first, so the day's last hour wins
+            by_day[point["t"].replace(hour=0)] = {**point, "t": point["t"].replace(hour=0)}
+        points = list(by_day.values())
+    return [{**p, "t": iso(p["t"]), "_t": p["t"]} for p in points]
+
+
+def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None, limit: int) -> dict:
+    def read() -> list[Candle]:
+        query = Candle.objects.filter(coin=coin, interval=interval)
+        if start:
+            query = query.filter(t__gte=start)
+        if end:
+            query = query.filter(t__lte=end)
+        return list(reversed(query.order_by("-t")[:limit]))
+
+    bars = read()
+    collected = (
+        coin.tracked
+        and interval in settings.OHLCV_INTERVALS
+        and coin in registry.tracked_coins(limit=settings.OHLCV_COINS)
+    )
+    step = timedelta(seconds=_INTERVAL_SECONDS[interval])
+    fresh = bars and (end is not None or datetime.now(UTC) - bars[-1].t <= 2 * step)
+    if not collected and not fresh and _first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
+        if collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end):
+            bars = read()
+    if not bars:
+        raise NoDataAvailable(f"No {interval} candles are stored for {coin.symbol} and no provider could be reached.")
+    rows = [
+        {"t": iso(b.t), "open": b.open, "high": b.high, "low": b.low, "close": b.close, "volume": b.volume}
+        for b in bars
+    ]
+    return {
+        "data": rows,
+        "symbol": coin.symbol,
+        "coin_id": coin.coin_id,
+        "interval": interval,
+        "source": bars[-1].source,
+        "stale": datetime.now(UTC) - bars[-1].t > 2 * step + timedelta(seconds=2 * settings.COLLECT_INTERVAL_S),
+    }
+
+
+def newest_price_time() -> datetime | None:
+    return LatestQuote.objects.order_by("-t").values_list("t", flat=True).first()
+
+
+# --- DeFi ------------------------------------------------------------------------------------
+
+
+def protocols(*, limit: int, chain: str | None, category: str | None) -> dict:
+    query = Protocol.objects.all()
+    if chain:
+        query = query.filter(chain_index__contains=f"|{chain.lower()}|")
+    if category:
+        query = query.filter(category__iexact=category)
+    rows = [
+        {
+            "slug": p.slug,
+            "name": p.name,
+            "tvl": p.tvl,
+            "change_1d_pct": p.change_1d_pct,
+            "chains": p.chains,
+            "category": p.category or None,
+            "as_of": iso(p.as_of),
+            "source": p.source,
+        }
+        for p in query.order_by(F("tvl").desc(nulls_last=True), "slug")[:limit]
+    ]
+    if not rows and not Protocol.objects.exists():
+        raise NoDataAvailable("No DeFi protocols have been collected yet.")
+    return {"data": rows}
+
+
+def protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> dict:
+    protocol = Protocol.objects.filter(slug=slug).first()
+    if protocol is None:
+        raise NotFoundError(f"No protocol with slug '{slug}'.", code="unknown_protocol", details={"slug": slug})
+    start = (now or datetime.now(UTC)) - timedelta(days=days)
+
+    def read() -> list[dict]:
+        points = ProtocolTVLPoint.objects.filter(protocol=protocol, t__gte=start).order_by("t")
+        return [{"t": iso(p.t), "tvl": p.tvl} for p in points]
+
+    rows = read()
+    # Collection stores one point a day; the first request for a longer range fetches the history once.
+    if len(rows) < min(days, 7) and _first_attempt(f"tvl:{protocol.pk}"):
+        collect.collect_protocol_tvl(protocol=protocol, timeout=settings.ON_DEMAND_TIMEOUT_S)
+        rows = read()
+    if not rows:
+        raise NoDataAvailable(f"No TVL history is stored for {slug} and no provider could be reached.")
+    return {"data": rows, "slug": protocol.slug, "name": protocol.name}
+
+
+def chains() -> dict:
+    rows = [
+        {
+            "name": c.name,
+            "tvl": c.tvl,
+            "token_symbol": c.token_symbol or None,
+            "as_of": iso(c.as_of),
+            "source": c.source,
+        }
+        for c in Chain.objects.order_by("-tvl", "name")
+    ]
+    if not rows:
+        raise NoDataAvailable("No chain TVL has been collected yet.")
+    return {"data": rows}

@@ -1,0 +1,227 @@
+"""Collection steps: ask the provider router, store what it answers.
+
+Each step is a small function the commands, the scheduled tasks and the tests call.
+A step returns a ``StepResult``; a failing provider or an impossible payload is a
+failed step (reported, nothing stored), never an exception that stops other steps.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from markets.models import Coin, Protocol
+from markets.providers import router
+from markets.services import ingest, registry
+from markets.services.rollup import rollup_hours
+from markets.services.validation import InvalidRecord
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StepResult:
+    name: str
+    stored: int = 0
+    provider: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.name}: failed ({self.error})"
+        via = f" from {self.provider}" if self.provider else ""
+        return f"{self.name}: stored {self.stored}{via}"
+
+
+def run_step(name: str, step: Callable[[], tuple[int, str | None]]) -> StepResult:
+    try:
+        stored, provider = step()
+    except router.AllProvidersFailed as exc:
+        reasons = "; ".join(f"{k}: {v}" for k, v in exc.reasons.items()) or "no provider configured"
+        return StepResult(name, error=f"all providers failed — {reasons}"[:500])
+    except NotImplementedError:
+        return StepResult(name, error="the provider layer does not implement this capability")
+    except InvalidRecord as exc:
+        logger.warning("%s rejected an impossible payload: %s", name, exc)
+        return StepResult(name, error=f"rejected impossible data: {exc}"[:500])
+    return StepResult(name, stored=stored, provider=provider)
+
+
+def refresh_registry(*, timeout: float | None = None) -> StepResult:
+    def step():
+        listing = router.fetch_coin_list(timeout=timeout)
+        stored = registry.upsert_listings(listings=listing.data)
+        pairs = router.fetch_exchange_pairs(timeout=timeout)
+        registry.assign_exchange_pairs(pairs=pairs)
+        return stored, listing.provider
+
+    return run_step("registry", step)
+
+
+def collect_markets(*, limit: int | None = None, timeout: float | None = None) -> StepResult:
+    """Top coins by market cap: ranks, the tracked set and a price for each."""
+
+    def step():
+        fetched = router.fetch_markets(limit=limit or settings.TRACKED_COINS, timeout=timeout)
+        stored = ingest.ingest_market_rows(rows=fetched.data, source=fetched.provider, track=True)
+        return stored, fetched.provider
+
+    return run_step("markets", step)
+
+
+def collect_prices(*, coins: Sequence[Coin] | None = None, timeout: float | None = None) -> StepResult:
+    def step():
+        wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.TRACKED_COINS)
+        if not wanted:
+            return 0, None
+        fetched = router.fetch_prices([registry.coin_ref(c) for c in wanted], timeout=timeout)
+        return ingest.ingest_quotes(quotes=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("prices", step)
+
+
+def collect_global(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_global(timeout=timeout)
+        return ingest.ingest_global(stats=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("global", step)
+
+
+def collect_trending(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_trending(timeout=timeout)
+        return ingest.ingest_trending(entries=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("trending", step)
+
+
+def collect_ohlcv(
+    *, coins: Sequence[Coin] | None = None, intervals: Sequence[str] | None = None, limit: int = 200
+) -> list[StepResult]:
+    """Candles for the most-watched coins (the top OHLCV_COINS tracked ones)."""
+    wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.OHLCV_COINS)
+    results = []
+    for coin in wanted:
+        for interval in intervals or settings.OHLCV_INTERVALS:
+
+            def step(coin=coin, interval=interval):
+                fetched = router.fetch_candles(registry.coin_ref(coin), interval=interval, limit=limit)
+                stored = ingest.ingest_candles(
+                    coin=coin, interval=interval, candles=fetched.data, source=fetched.provider
+                )
+                return stored, fetched.provider
+
+            results.append(run_step(f"ohlcv {coin.symbol} {interval}", step))
+    return results
+
+
+def collect_defi(*, timeout: float | None = None) -> list[StepResult]:
+    def protocols():
+        fetched = router.fetch_protocols(timeout=timeout)
+        return ingest.ingest_protocols(protocols=fetched.data, source=fetched.provider), fetched.provider
+
+    def chains():
+        fetched = router.fetch_chains(timeout=timeout)
+        return ingest.ingest_chains(chains=fetched.data, source=fetched.provider), fetched.provider
+
+    return [run_step("defi protocols", protocols), run_step("defi chains", chains)]
+
+
+def collect_protocol_tvl(*, protocol: Protocol, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_protocol_tvl(protocol.slug, timeout=timeout)
+        return ingest.ingest_protocol_tvl(protocol=protocol, points=fetched.data, source=fetched.provider), (
+            fetched.provider
+        )
+
+    return run_step(f"tvl {protocol.slug}", step)
+
+
+def collect_all(*, timeout: float | None = None) -> list[StepResult]:
+    """One cycle: the top TRACKED_COINS (ranked listing, or live quotes if that fails),
+    global stats, trending, then roll up every completed hour."""
+    results = []
+    markets = collect_markets(timeout=timeout)
+    results.append(markets)
+    if not markets.ok:
+        results.append(collect_prices(timeout=timeout))
+    results.append(collect_global(timeout=timeout))
+    results.append(collect_trending(timeout=timeout))
+    results.append(StepResult("rollup", stored=rollup_hours()))
+    return results
+
+
+def backfill(
+    *, coins: Sequence[Coin], days: int, now: datetime | None = None, timeout: float | None = None
+) -> list[StepResult]:
+    """Fill the hours missing from the last ``days`` (≤ 90), fetching only coins with gaps.
+
+    Resumable: what is stored is never fetched again, so an interrupted run (budget spent,
+    provider down) continues where it stopped when run again.
+    """
+    now = now or datetime.now(UTC)
+    results = []
+    for coin in coins:
+        gaps = ingest.history_gaps(coin=coin, days=days, now=now)
+        if not gaps:
+            results.append(StepResult(f"backfill {coin.symbol}", stored=0, provider="already stored"))
+            continue
+        span = max(1, min(days, (now - gaps[0][0]).days + 1))
+
+        def step(coin=coin, span=span, gaps=gaps):
+            fetched = router.fetch_price_history(registry.coin_ref(coin), days=span, timeout=timeout)
+            wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
+            stored = ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
+            return stored, fetched.provider
+
+        result = run_step(f"backfill {coin.symbol}", step)
+        results.append(result)
+        if not result.ok and "all providers failed" in (result.error or ""):
+            break  # budgets spent or providers down: stop, the next run resumes here
+    return results
+
+
+def fetch_on_demand_quote(*, coin: Coin, vs: str) -> bool:
+    """One short-timeout fetch for a coin the collector does not track."""
+    timeout = settings.ON_DEMAND_TIMEOUT_S
+    try:
+        fetched = router.fetch_prices([registry.coin_ref(coin)], vs=vs, timeout=timeout)
+        return ingest.ingest_quotes(quotes=fetched.data, source=fetched.provider) > 0
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand price for %s failed: %s", coin.coin_id, exc)
+        return False
+
+
+def fetch_on_demand_history(*, coin: Coin, days: int) -> bool:
+    try:
+        fetched = router.fetch_price_history(
+            registry.coin_ref(coin), days=min(days, 90), timeout=settings.ON_DEMAND_TIMEOUT_S
+        )
+        return ingest.ingest_history_points(coin=coin, points=fetched.data, source=fetched.provider) > 0
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand history for %s failed: %s", coin.coin_id, exc)
+        return False
+
+
+def fetch_on_demand_candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None) -> bool:
+    try:
+        fetched = router.fetch_candles(
+            registry.coin_ref(coin), interval=interval, start=start, end=end, timeout=settings.ON_DEMAND_TIMEOUT_S
+        )
+        return ingest.ingest_candles(coin=coin, interval=interval, candles=fetched.data, source=fetched.provider) > 0
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand %s candles for %s failed: %s", interval, coin.coin_id, exc)
+        return False
+
+
+def recent_enough(t: datetime | None, *, now: datetime | None = None) -> bool:
+    if t is None:
+        return False
+    return (now or datetime.now(UTC)) - t <= timedelta(seconds=2 * settings.COLLECT_INTERVAL_S)

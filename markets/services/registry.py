@@ -1,0 +1,121 @@
+"""The coin registry: identity, symbol resolution data and exchange pairs."""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from markets.models import Coin
+from markets.providers.records import CoinListing, CoinRef, MarketRow
+from markets.services import validation as v
+
+
+def coin_ref(coin: Coin) -> CoinRef:
+    return CoinRef(
+        coin_id=coin.coin_id,
+        symbol=coin.symbol,
+        coincap_id=coin.coincap_id or None,
+        binance_pair=coin.binance_pair or None,
+        kraken_pair=coin.kraken_pair or None,
+    )
+
+
+def by_largest_market_cap(coins: Iterable[Coin]) -> dict[str, Coin]:
+    """Upper-case symbol → the coin with the largest market cap (then best rank) using it."""
+    chosen: dict[str, Coin] = {}
+    for coin in coins:
+        current = chosen.get(coin.symbol)
+        if current is None or _size(coin) > _size(current):
+            chosen[coin.symbol] = coin
+    return chosen
+
+
+def _size(coin: Coin) -> tuple:
+    return (coin.market_cap or Decimal(-1), -(coin.market_cap_rank or 10**9), coin.coin_id)
+
+
+def upsert_listings(*, listings: Sequence[CoinListing]) -> int:
+    """Add every coin a provider lists; names and symbols follow the provider, nothing else changes."""
+    coins = {}
+    for item in listings:
+        coin_id = v.text(item.coin_id, "coin id", max_length=120)
+        coins[coin_id] = Coin(
+            coin_id=coin_id,
+            symbol=v.text(item.symbol, f"{coin_id} symbol", max_length=40).upper(),
+            name=v.text(item.name, f"{coin_id} name", max_length=200, required=False) or coin_id,
+        )
+    with transaction.atomic():
+        Coin.objects.bulk_create(
+            coins.values(),
+            update_conflicts=True,
+            unique_fields=["coin_id"],
+            update_fields=["symbol", "name"],
+            batch_size=500,
+        )
+    return len(coins)
+
+
+def upsert_market_rows(*, rows: Sequence[MarketRow], track: bool) -> dict[str, Coin]:
+    """Ranks, market caps, images of listed coins; with ``track`` they become the tracked set.
+
+    Runs inside the caller's transaction. Returns coin_id → Coin (with primary keys).
+    """
+    incoming = {}
+    for row in rows:
+        coin_id = v.text(row.coin_id, "coin id", max_length=120)
+        incoming[coin_id] = row
+    existing = Coin.objects.in_bulk(list(incoming), field_name="coin_id")
+    coins = []
+    for coin_id, row in incoming.items():
+        coin = existing.get(coin_id) or Coin(coin_id=coin_id)
+        coin.symbol = v.text(row.symbol, f"{coin_id} symbol", max_length=40).upper()
+        coin.name = v.text(row.name, f"{coin_id} name", max_length=200, required=False) or coin_id
+        coin.market_cap_rank = row.rank if row.rank and row.rank > 0 else coin.market_cap_rank
+        coin.market_cap = v.money(row.market_cap, f"{coin_id} market cap") or coin.market_cap
+        coin.image = (row.image or coin.image or "")[:500]
+        coin.coincap_id = row.coincap_id or coin.coincap_id
+        coin.tracked = coin.tracked or track
+        coins.append(coin)
+    Coin.objects.bulk_create(
+        coins,
+        update_conflicts=True,
+        unique_fields=["coin_id"],
+        update_fields=["symbol", "name", "market_cap_rank", "market_cap", "image", "coincap_id", "tracked"],
+        batch_size=500,
+    )
+    if track:
+        Coin.objects.filter(tracked=True).exclude(coin_id__in=list(incoming)).update(tracked=False)
+    return Coin.objects.in_bulk(list(incoming), field_name="coin_id")
+
+
+def assign_exchange_pairs(*, pairs: dict[str, dict[str, str]]) -> int:
+    """Give each exchange's symbol pair to the largest-market-cap coin with that symbol."""
+    field_for = {"binance": "binance_pair", "kraken": "kraken_pair"}
+    assigned = 0
+    with transaction.atomic():
+        for exchange, by_symbol in pairs.items():
+            field = field_for.get(exchange)
+            if field is None or not by_symbol:
+                continue
+            symbols = {str(s).upper() for s in by_symbol}
+            owners = by_largest_market_cap(Coin.objects.filter(symbol__in=symbols))
+            Coin.objects.exclude(**{field: ""}).update(**{field: ""})
+            for symbol, coin in owners.items():
+                pair = next((p for s, p in by_symbol.items() if s.upper() == symbol), "")
+                setattr(coin, field, str(pair)[:40])
+            Coin.objects.bulk_update(list(owners.values()), [field], batch_size=500)
+            assigned += len(owners)
+    return assigned
+
+
+def ensure_coin(*, coin_id: str, symbol: str, name: str) -> Coin:
+    coin, _ = Coin.objects.get_or_create(
+        coin_id=coin_id[:120], defaults={"symbol": symbol.upper()[:40], "name": (name or coin_id)[:200]}
+    )
+    return coin
+
+
+def tracked_coins(*, limit: int | None = None) -> list[Coin]:
+    query = Coin.objects.filter(tracked=True).order_by(F("market_cap_rank").asc(nulls_last=True), "coin_id")
+    return list(query[:limit] if limit else query)

@@ -1,0 +1,207 @@
+"""Hourly roll-ups of raw snapshots, and retention (prune with optional archive).
+
+Roll-up: every completed hour of raw snapshots becomes one HourlyPrice bar per coin
+(open = first price, high = max, low = min, close = last, last market cap and volume).
+``RollupState("prices").rolled_until`` records how far that has run, and prune never
+deletes raw data at or after it, so a day is only deleted once it is rolled up.
+"""
+
+import csv
+import gzip
+import io
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from markets.models import Candle, GlobalSnapshot, HourlyPrice, PriceSnapshot, RollupState, TrendingSnapshot
+from markets.providers.records import PricePoint
+from markets.services import cache
+
+logger = logging.getLogger(__name__)
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+_STATE = "prices"
+_SHORT_INTERVALS = ("1m", "5m", "15m")
+
+
+def _hour(t: datetime) -> datetime:
+    return t.replace(minute=0, second=0, microsecond=0)
+
+
+def _day(t: datetime) -> datetime:
+    return t.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def bars_from_points(*, coin_id: int, vs: str, points: Iterable[PricePoint], source: str) -> list[HourlyPrice]:
+    """Group points (any order) into hourly OHLC bars, oldest first."""
+    by_hour: dict[datetime, list[PricePoint]] = {}
+    for point in points:
+        by_hour.setdefault(_hour(point.t), []).append(point)
+    bars = []
+    for hour in sorted(by_hour):
+        group = sorted(by_hour[hour], key=lambda p: p.t)
+        prices = [p.price for p in group]
+        bars.append(
+            HourlyPrice(
+                coin_id=coin_id,
+                vs=vs,
+                t=hour,
+                open=prices[0],
+                high=max(prices),
+                low=min(prices),
+                close=prices[-1],
+                market_cap=next((p.market_cap for p in reversed(group) if p.market_cap is not None), None),
+                volume_24h=next((p.volume_24h for p in reversed(group) if p.volume_24h is not None), None),
+                samples=len(group),
+                source=source,
+            )
+        )
+    return bars
+
+
+def rolled_until() -> datetime | None:
+    state = RollupState.objects.filter(name=_STATE).first()
+    return state.rolled_until if state else None
+
+
+def rollup_hours(*, now: datetime | None = None) -> int:
+    """Roll every completed hour since the last roll-up (or the oldest raw row) into bars."""
+    end = _hour(now or datetime.now(UTC))
+    start = rolled_until()
+    if start is None:
+        oldest = PriceSnapshot.objects.order_by("t").values_list("t", flat=True).first()
+        if oldest is None:
+            return 0
+        start = _hour(oldest)
+    written = 0
+    hour = start
+    while hour < end:
+        # A day at a time keeps memory flat when a long backlog is rolled up.
+        chunk_end = min(end, hour + DAY)
+        written += _rollup_range(hour, chunk_end)
+        hour = chunk_end
+    return written
+
+
+def _rollup_range(start: datetime, end: datetime) -> int:
+    rows = (
+        PriceSnapshot.objects.filter(t__gte=start, t__lt=end)
+        .order_by("coin_id", "vs", "t")
+        .values_list("coin_id", "vs", "t", "price", "market_cap", "volume_24h", "source")
+    )
+    groups: dict[tuple[int, str], tuple[list[PricePoint], str]] = {}
+    for coin_id, vs, t, price, market_cap, volume, source in rows.iterator(chunk_size=5000):
+        points, _ = groups.setdefault((coin_id, vs), ([], source))
+        points.append(PricePoint(t=t, price=price, market_cap=market_cap, volume_24h=volume))
+        groups[(coin_id, vs)] = (points, source)
+    bars = [
+        bar
+        for (coin_id, vs), (points, source) in groups.items()
+        for bar in bars_from_points(coin_id=coin_id, vs=vs, points=points, source=source)
+    ]
+    with transaction.atomic():
+        HourlyPrice.objects.bulk_create(
+            bars,
+            update_conflicts=True,
+            unique_fields=["coin", "vs", "t"],
+            update_fields=["open", "high", "low", "close", "market_cap", "volume_24h", "samples", "source"],
+            batch_size=500,
+        )
+        RollupState.objects.update_or_create(name=_STATE, defaults={"rolled_until": end})
+    if bars:
+        cache.bump("history")
+    return len(bars)
+
+
+@dataclass
+class PruneReport:
+    raw_days: list[str]
+    raw_rows: int
+    hourly_rows: int
+    other_rows: int
+    skipped_days: list[str]
+    archived: list[str]
+
+
+def prune(*, now: datetime | None = None, archive_dir: str | None = None) -> PruneReport:
+    """Delete raw snapshots past RAW_RETENTION_DAYS (only days already rolled up) and
+    hourly bars past HISTORY_RETENTION_DAYS, archiving each day first when asked."""
+    now = now or datetime.now(UTC)
+    archive_dir = archive_dir if archive_dir is not None else settings.ARCHIVE_DIR
+    report = PruneReport([], 0, 0, 0, [], [])
+    raw_cutoff = _day(now - timedelta(days=settings.RAW_RETENTION_DAYS))
+    safe_until = rolled_until()
+    oldest = PriceSnapshot.objects.filter(t__lt=raw_cutoff).order_by("t").values_list("t", flat=True).first()
+    day = _day(oldest) if oldest else raw_cutoff
+    while day < raw_cutoff:
+        label = day.date().isoformat()
+        if safe_until is None or safe_until < day + DAY:
+            report.skipped_days.append(label)
+        else:
+            rows = PriceSnapshot.objects.filter(t__gte=day, t__lt=day + DAY)
+            if archive_dir:
+                report.archived.append(_archive(rows, Path(archive_dir) / f"prices-raw-{label}.csv.gz"))
+            with transaction.atomic():
+                report.raw_rows += rows.delete()[0]
+            report.raw_days.append(label)
+        day += DAY
+
+    history_cutoff = _day(now - timedelta(days=settings.HISTORY_RETENTION_DAYS))
+    oldest_bar = HourlyPrice.objects.filter(t__lt=history_cutoff).order_by("t").values_list("t", flat=True).first()
+    day = _day(oldest_bar) if oldest_bar else history_cutoff
+    while day < history_cutoff:
+        bars = HourlyPrice.objects.filter(t__gte=day, t__lt=day + DAY)
+        if archive_dir:
+            report.archived.append(_archive(bars, Path(archive_dir) / f"prices-hourly-{day.date().isoformat()}.csv.gz"))
+        with transaction.atomic():
+            report.hourly_rows += bars.delete()[0]
+        day += DAY
+
+    with transaction.atomic():
+        report.other_rows += Candle.objects.filter(interval__in=_SHORT_INTERVALS, t__lt=raw_cutoff).delete()[0]
+        report.other_rows += Candle.objects.filter(t__lt=history_cutoff).exclude(interval="1d").delete()[0]
+        report.other_rows += GlobalSnapshot.objects.filter(t__lt=history_cutoff).delete()[0]
+        report.other_rows += TrendingSnapshot.objects.filter(t__lt=raw_cutoff).delete()[0]
+    cache.bump("history", "ohlcv", "trending")
+    return report
+
+
+def _archive(queryset, path: Path) -> str:
+    """Write the rows as gzip CSV (appending if the day was archived before), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fields = [f.attname for f in queryset.model._meta.concrete_fields if f.name != "id"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if not path.exists():
+        writer.writerow(fields)
+    for row in queryset.order_by("t").values_list(*fields).iterator(chunk_size=5000):
+        writer.writerow([value.isoformat() if isinstance(value, datetime) else value for value in row])
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "wb") as out:
+        if path.exists():
+            out.write(path.read_bytes())
+        with gzip.GzipFile(fileobj=out, mode="wb") as gz:
+            gz.write(buffer.getvalue().encode())
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    return str(path)
+
+
+def hourly_bars_from_raw(*, coin_id: int, vs: str, since: datetime) -> Sequence[HourlyPrice]:
+    """Bars computed on the fly for hours not rolled up yet (the newest hour or two)."""
+    rows = list(
+        PriceSnapshot.objects.filter(coin_id=coin_id, vs=vs, t__gte=since).values_list(
+            "t", "price", "market_cap", "volume_24h", "source"
+        )
+    )
+    points = [PricePoint(t=t, price=p, market_cap=m, volume_24h=vol) for t, p, m, vol, _ in rows]
+    source = rows[-1][4] if rows else ""
+    return bars_from_points(coin_id=coin_id, vs=vs, points=points, source=source)
