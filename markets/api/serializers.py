@@ -48,14 +48,13 @@ class Symbol(serializers.CharField):
         return text
 
 
-class Moment(serializers.CharField):
+class Moment(serializers.Field):
     """ISO-8601 (``2025-01-31``, ``2025-01-31T12:00:00Z``) or unix seconds."""
 
-    def __init__(self, **kwargs):
-        super().__init__(max_length=40, **kwargs)
-
     def to_internal_value(self, data):
-        text = super().to_internal_value(data).strip()
+        if not isinstance(data, str) or len(data) > 40:
+            raise serializers.ValidationError("Use ISO-8601 (2025-01-31T00:00:00Z) or unix seconds.")
+        text = data.strip()
         try:
             if re.fullmatch(r"\d{1,11}(\.\d+)?", text):
                 value = datetime.fromtimestamp(float(text), tz=UTC)

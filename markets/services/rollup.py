@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+LATE_ARRIVALS = timedelta(hours=2)
 _STATE = "prices"
 _SHORT_INTERVALS = ("1m", "5m", "15m")
 
@@ -75,7 +76,11 @@ def rollup_hours(*, now: datetime | None = None) -> int:
     """Roll every completed hour since the last roll-up (or the oldest raw row) into bars."""
     end = _hour(now or datetime.now(UTC))
     start = rolled_until()
-    if start is None:
+    if start is not None:
+        # Quotes carry the provider's own time and may land a few minutes late, so the
+        # last hours are rolled again (the upsert makes that harmless).
+        start -= LATE_ARRIVALS
+    else:
         oldest = PriceSnapshot.objects.order_by("t").values_list("t", flat=True).first()
         if oldest is None:
             return 0
@@ -142,10 +147,12 @@ def prune(*, now: datetime | None = None, archive_dir: str | None = None) -> Pru
     day = _day(oldest) if oldest else raw_cutoff
     while day < raw_cutoff:
         label = day.date().isoformat()
-        if safe_until is None or safe_until < day + DAY:
+        rows = PriceSnapshot.objects.filter(t__gte=day, t__lt=day + DAY)
+        if not rows.exists():
+            pass
+        elif safe_until is None or safe_until < day + DAY:
             report.skipped_days.append(label)
         else:
-            rows = PriceSnapshot.objects.filter(t__gte=day, t__lt=day + DAY)
             if archive_dir:
                 report.archived.append(_archive(rows, Path(archive_dir) / f"prices-raw-{label}.csv.gz"))
             with transaction.atomic():
@@ -158,6 +165,9 @@ def prune(*, now: datetime | None = None, archive_dir: str | None = None) -> Pru
     day = _day(oldest_bar) if oldest_bar else history_cutoff
     while day < history_cutoff:
         bars = HourlyPrice.objects.filter(t__gte=day, t__lt=day + DAY)
+        if not bars.exists():
+            day += DAY
+            continue
         if archive_dir:
             report.archived.append(_archive(bars, Path(archive_dir) / f"prices-hourly-{day.date().isoformat()}.csv.gz"))
         with transaction.atomic():
