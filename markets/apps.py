@@ -1,5 +1,28 @@
 from django.apps import AppConfig
 
 
+def data_age() -> dict:
+    """Readiness: how old the newest stored price is (stale past 2 × COLLECT_INTERVAL_S)."""
+    # Imported here: this module loads before the app registry is ready.
+    from datetime import UTC, datetime
+
+    from django.conf import settings
+
+    from markets.selectors import newest_price_time
+
+    newest = newest_price_time()
+    if newest is None:
+        return {"ok": False, "detail": "no price collected yet", "age_s": None}
+    age = (datetime.now(UTC) - newest).total_seconds()
+    limit = 2 * settings.COLLECT_INTERVAL_S
+    detail = f"newest price is {int(age)} s old" + ("" if age <= limit else f" (stale past {limit} s)")
+    return {"ok": age <= limit, "detail": detail, "age_s": round(age, 1), "newest": newest.isoformat()}
+
+
 class MarketsConfig(AppConfig):
     name = "markets"
+
+    def ready(self):
+        from cryptodt.health import register
+
+        register("data_age", data_age)

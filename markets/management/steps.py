@@ -1,0 +1,18 @@
+"""What every collection command does with its step results: print them, fail when nothing worked."""
+
+from collections.abc import Sequence
+
+from django.core.management.base import CommandError
+
+from markets.services.collect import StepResult
+
+
+def report(command, results: Sequence[StepResult], *, what: str) -> None:
+    """Print one line per step; exit non-zero with a one-line reason when every step failed."""
+    for result in results:
+        writer = command.stdout if result.ok else command.stderr
+        writer.write(result.line())
+    if results and not any(r.ok for r in results):
+        raise CommandError(f"{what}: nothing stored — {results[0].error}")
+    if not results:
+        command.stdout.write(f"{what}: nothing to do")

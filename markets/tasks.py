@@ -1,0 +1,37 @@
+"""django-q2 task entry points: one-line calls into services (scheduled by setup_schedules)."""
+
+from markets.services import backup, collect, rollup
+from sentiment.services import collect_fear_greed
+
+
+def _lines(results) -> str:
+    return "\n".join(r.line() for r in results)
+
+
+def collect_all() -> str:
+    return _lines(collect.collect_all())
+
+
+def collect_ohlcv() -> str:
+    return _lines(collect.collect_ohlcv())
+
+
+def collect_defi() -> str:
+    return _lines(collect.collect_defi())
+
+
+def collect_sentiment() -> str:
+    return collect_fear_greed().line()
+
+
+def refresh_registry() -> str:
+    return collect.refresh_registry().line()
+
+
+def prune_history() -> str:
+    rollup.rollup_hours()
+    return str(rollup.prune())
+
+
+def backup_db() -> str:
+    return str(backup.backup())

@@ -1,0 +1,85 @@
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django_q.models import Schedule
+
+from markets.models import HourlyPrice, PriceSnapshot
+from markets.services import ingest
+from tests.data.conftest import quote
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@override_settings(COLLECT_INTERVAL_S=120)
+def test_setup_schedules_is_idempotent_and_declares_every_job(db):
+    run("setup_schedules")
+    first = {s.name: (s.func, s.minutes) for s in Schedule.objects.all()}
+    run("setup_schedules")
+    assert {s.name: (s.func, s.minutes) for s in Schedule.objects.all()} == first
+    assert first["cryptodt:collect_all"] == ("markets.tasks.collect_all", 2)
+    assert {name.split(":")[1] for name in first} == {
+        "collect_all",
+        "collect_ohlcv",
+        "collect_defi",
+        "collect_sentiment",
+        "refresh_registry",
+        "prune_history",
+        "backup_db",
+    }
+
+
+def test_setup_schedules_drops_a_job_it_no_longer_plans(db):
+    Schedule.objects.create(name="cryptodt:old_job", func="markets.tasks.gone", schedule_type=Schedule.HOURLY)
+    Schedule.objects.create(name="someone-else", func="x.y", schedule_type=Schedule.HOURLY)
+    run("setup_schedules")
+    assert not Schedule.objects.filter(name="cryptodt:old_job").exists()
+    assert Schedule.objects.filter(name="someone-else").exists()
+
+
+@override_settings(RAW_RETENTION_DAYS=7)
+def test_prune_history_rolls_up_before_deleting(listing):
+    old = (datetime.now(UTC) - timedelta(days=9)).replace(hour=5, minute=0, second=0, microsecond=0)
+    ingest.ingest_quotes(
+        quotes=[quote("bitcoin", "BTC", str(100 + i), old + timedelta(minutes=5 * i)) for i in range(12)],
+        source="coingecko",
+    )
+    output = run("prune_history")
+    assert "deleted 12 raw rows" in output
+    assert not PriceSnapshot.objects.filter(t__lt=old + timedelta(hours=1)).exists()
+    assert HourlyPrice.objects.get(t=old).high == 111
+
+
+def test_backfill_needs_tracked_coins(db):
+    with pytest.raises(CommandError, match="no tracked coins"):
+        run("backfill_history", "--days", "30")
+
+
+def test_backfill_rejects_more_than_90_days(db):
+    with pytest.raises(CommandError, match="between 1 and 90"):
+        run("backfill_history", "--days", "91")
+
+
+def test_collect_ohlcv_rejects_an_unknown_interval(db):
+    with pytest.raises(CommandError, match="unknown interval"):
+        run("collect_ohlcv", "--intervals", "7m")
+
+
+def test_collect_sentiment_says_news_is_not_configured(db):
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError):  # no provider answers in this test
+        call_command("collect_sentiment", stdout=out, stderr=err)
+    assert "news: not configured yet" in out.getvalue()
+
+
+def test_readiness_reports_the_age_of_the_newest_price(api, listing):
+    check = api.get("/api/health/ready").json()["checks"]["data_age"]
+    assert check["ok"] is True and check["age_s"] < 60
