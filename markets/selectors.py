@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django.db.models import F
 
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
+from markets import series
 from markets.models import (
     Candle,
     Chain,
@@ -23,14 +24,11 @@ from markets.models import (
 )
 from markets.services import collect, registry
 from markets.services.rollup import hourly_bars_from_raw, rolled_until
+from markets.times import iso, parse_iso
 
 COLLECTED_VS = ("usd",)
 _ON_DEMAND_COOLDOWN_S = 60
 _INTERVAL_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400}
-
-
-def iso(t: datetime | None) -> str | None:
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if t else None
 
 
 def is_stale(t: datetime | None, *, now: datetime | None = None) -> bool:
@@ -190,9 +188,7 @@ def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", no
     if not points:
         raise NoDataAvailable(f"No price history is stored for {coin.symbol} and no provider could be reached.")
     latest = LatestQuote.objects.filter(coin=coin, vs=vs).values_list("t", flat=True).first()
-    newest = latest or points[-1]["_t"]
-    for point in points:
-        del point["_t"]
+    newest = latest or parse_iso(points[-1]["t"])
     return {
         "data": points,
         "symbol": coin.symbol,
@@ -206,26 +202,23 @@ def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", no
 
 def _history_points(*, coin: Coin, vs: str, start: datetime, resolution: str) -> list[dict]:
     if resolution == "raw":
-        rows = PriceSnapshot.objects.filter(coin=coin, vs=vs, t__gte=start).order_by("t")
-        return [
-            {"t": iso(r.t), "price": r.price, "market_cap": r.market_cap, "volume_24h": r.volume_24h, "_t": r.t}
-            for r in rows.only("t", "price", "market_cap", "volume_24h")
-        ]
-    bars = list(
-        HourlyPrice.objects.filter(coin=coin, vs=vs, t__gte=start.replace(minute=0, second=0, microsecond=0))
-        .order_by("t")
-        .only("t", "close", "market_cap", "volume_24h")
-    )
-    # Hours the roll-up has not reached yet come straight from the raw snapshots.
-    since = max(filter(None, [rolled_until(), bars[-1].t + timedelta(hours=1) if bars else None]), default=start)
-    bars += [b for b in hourly_bars_from_raw(coin_id=coin.pk, vs=vs, since=max(since, start)) if b.t >= since]
-    points = [{"t": b.t, "price": b.close, "market_cap": b.market_cap, "volume_24h": b.volume_24h} for b in bars]
+        raw = PriceSnapshot.objects.filter(coin=coin, vs=vs, t__gte=start).order_by("t")
+        found = series.rows(raw, money=["price", "market_cap", "volume_24h"])
+    else:
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        bars = HourlyPrice.objects.filter(coin=coin, vs=vs, t__gte=hour).order_by("t")
+        found = series.rows(bars, money=["close", "market_cap", "volume_24h"])
+        # Hours the roll-up has not reached yet come straight from the raw snapshots.
+        after_last = parse_iso(found[-1][0]) + timedelta(hours=1) if found else None
+        since = max(filter(None, [rolled_until(), after_last]), default=start)
+        tail = hourly_bars_from_raw(coin_id=coin.pk, vs=vs, since=max(since, start))
+        found += [(iso(b.t), b.close, b.market_cap, b.volume_24h) for b in tail if b.t >= since]
     if resolution == "daily":
-        by_day: dict[datetime, dict] = {}
-        for point in points:  # oldest first, so the day's last hour wins
-            by_day[point["t"].replace(hour=0)] = {**point, "t": point["t"].replace(hour=0)}
-        points = list(by_day.values())
-    return [{**p, "t": iso(p["t"]), "_t": p["t"]} for p in points]
+        by_day: dict[str, tuple] = {}
+        for row in found:  # oldest first, so the day's last hour wins
+            by_day[row[0][:10]] = (f"{row[0][:10]}T00:00:00Z", *row[1:])
+        found = list(by_day.values())
+    return [{"t": t, "price": price, "market_cap": cap, "volume_24h": volume} for t, price, cap, volume in found]
 
 
 def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None, limit: int) -> dict:

@@ -1,16 +1,14 @@
 """Renderers that print stored Decimals exactly, as JSON numbers or CSV cells.
 
 Python's json module can only write a Decimal through float (losing digits) or as a
-string. Decimals are swapped for a per-response marker string, encoded, and the
-quoted markers replaced by the Decimal's own digits, so ``0.00001234`` is written
-``0.00001234`` (a JSON number) and a 13-digit market cap keeps every digit.
+string, so payloads are encoded here: strings by json's own C escaper, Decimals as
+their own digits, so ``0.00001234`` is written ``0.00001234`` (a JSON number) and a
+13-digit market cap keeps every digit.
 """
 
 import csv
 import io
 import json
-import re
-import secrets
 from decimal import Decimal
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -19,28 +17,40 @@ from rest_framework.utils.encoders import JSONEncoder
 
 def decimal_text(value: Decimal) -> str:
     """Shortest plain (no exponent) text with every significant digit."""
+    text = str(value)
+    if "E" not in text:
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")
 
 
-def _mark(data, token: str):
-    if isinstance(data, Decimal):
-        return f"{token}{decimal_text(data)}" if data.is_finite() else None
-    if isinstance(data, dict):
-        return {key: _mark(value, token) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [_mark(value, token) for value in data]
-    return data
+_encode_str = json.encoder.encode_basestring  # the C implementation, as json.dumps uses
+_fallback = JSONEncoder()
+
+
+def encode(value) -> str:
+    """JSON text of the payload shapes the API returns, Decimals as their own digits."""
+    if isinstance(value, str):
+        return _encode_str(value)
+    if isinstance(value, Decimal):
+        return decimal_text(value) if value.is_finite() else "null"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_encode_str(str(k))}:{encode(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(map(encode, value)) + "]"
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
 
 
 class ExactJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        token = f"~dec{secrets.token_hex(6)}~"
-        text = json.dumps(_mark(data, token), cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-        return re.sub(f'"{re.escape(token)}(-?[0-9.]+)"', r"\1", text).encode()
+        return encode(data).encode()
 
 
 class CSVRenderer(BaseRenderer):

@@ -48,6 +48,8 @@ _BATCH = 500
 
 
 def _snapshot(coin: Coin, quote: Quote | MarketRow, source: str) -> PriceSnapshot:
+    # One fetch_prices answer may combine providers; a quote that names its own source wins.
+    source = (getattr(quote, "source", None) or source)[:32]
     what = f"{coin.coin_id} ({source})"
     return PriceSnapshot(
         coin=coin,
