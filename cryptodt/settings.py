@@ -234,6 +234,56 @@ NEWS_RSS_FEEDS = envlist(
 PROVIDER_TIMEOUT_S = envfloat("PROVIDER_TIMEOUT_S", 5.0, minimum=0.1)
 COLLECT_INTERVAL_S = envint("COLLECT_INTERVAL_S", 300, minimum=30)
 TRACKED_COINS = envint("TRACKED_COINS", 250, minimum=1)
+
+# Provider layer: failover order and strategy per capability, circuit breakers, retries and
+# free-tier budgets. The environment gives the defaults; operators override them in the
+# admin (markets.models.ProviderSetting / CapabilitySetting) without a restart.
+PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me")
+PROVIDER_DEFAULT_ORDER = {
+    "prices": ["binance", "coingecko", "coincap", "kraken"],
+    "markets": ["coingecko", "coincap"],
+    "coin_list": ["coingecko"],
+    "candles": ["binance", "kraken", "coingecko"],
+    "price_history": ["coingecko", "binance"],
+    "trending": ["coingecko"],
+    "global": ["coingecko"],
+    "defi": ["defillama"],
+    "fear_greed": ["alternative_me"],
+    "exchange_pairs": ["binance", "kraken"],
+}
+PROVIDER_ORDER = {
+    capability: envlist(f"PROVIDER_ORDER_{capability.upper()}", order)
+    for capability, order in PROVIDER_DEFAULT_ORDER.items()
+}
+PROVIDER_STRATEGY = {
+    capability: envstr(f"PROVIDER_STRATEGY_{capability.upper()}", "priority") for capability in PROVIDER_DEFAULT_ORDER
+}
+PROVIDERS_DISABLED = envlist("PROVIDERS_DISABLED", [])
+PROVIDER_RETRIES = envint("PROVIDER_RETRIES", 1, minimum=0)
+PROVIDER_BACKOFF_S = envfloat("PROVIDER_BACKOFF_S", 0.2, minimum=0.0)
+PROVIDER_MAX_RETRY_AFTER_S = envfloat("PROVIDER_MAX_RETRY_AFTER_S", 2.0, minimum=0.0)
+PROVIDER_BREAKER_FAILURES = envint("PROVIDER_BREAKER_FAILURES", 3, minimum=1)
+PROVIDER_BREAKER_COOLDOWN_S = envfloat("PROVIDER_BREAKER_COOLDOWN_S", 60.0, minimum=0.0)
+# Free tiers as the providers publish them (None: no monthly cap). Binance counts request
+# weight, the others count calls.
+PROVIDER_DEFAULT_BUDGETS = {
+    "coingecko": (30, 10_000),
+    "coincap": (200, None),
+    "binance": (6_000, None),
+    "kraken": (60, None),
+    "defillama": (300, None),
+    "alternative_me": (60, None),
+}
+PROVIDER_BUDGETS = {
+    name: (
+        envint(f"{name.upper()}_BUDGET_PER_MINUTE", per_minute, minimum=1),
+        envint(f"{name.upper()}_BUDGET_PER_MONTH", per_month or 0, minimum=0) or None,  # 0: no cap
+    )
+    for name, (per_minute, per_month) in PROVIDER_DEFAULT_BUDGETS.items()
+}
+# The share of each monthly budget the collection schedule may plan for; the rest is
+# headroom for on-demand fetches of untracked coins and backfills.
+PROVIDER_PLAN_SHARE = envfloat("PROVIDER_PLAN_SHARE", 0.8, minimum=0.1)
 RAW_RETENTION_DAYS = envint("RAW_RETENTION_DAYS", 7, minimum=1)
 HISTORY_RETENTION_DAYS = envint("HISTORY_RETENTION_DAYS", 90, minimum=1)
 ARCHIVE_DIR = envstr("ARCHIVE_DIR")

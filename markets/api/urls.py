@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from markets.api.providers import ProvidersView
+
+urlpatterns = [
+    path("providers", ProvidersView.as_view(), name="providers"),
+]
