@@ -8,8 +8,8 @@ the conversion of every way a call can go wrong into a typed ``ProviderError``.
 Retry policy, chosen so that failover answers fast:
 - a timeout is never retried on the same provider in the same request (the next provider
   is the better bet);
-- 429/418 with a Retry-After the deadline can afford is waited out once, a longer one
-  blocks the provider until then (``budget.cool_down``) and the router moves on;
+- 429/418 with a Retry-After of at most PROVIDER_MAX_RETRY_AFTER_S is waited out once; a
+  longer one blocks the provider until then (``budget.cool_down``) and the router moves on;
 - connection errors and 5xx are retried PROVIDER_RETRIES times with exponential backoff
   and full jitter.
 """
@@ -88,14 +88,16 @@ class Provider:
         timeout = timeout or settings.PROVIDER_TIMEOUT_S
         deadline = time.monotonic() + timeout * 2
         attempt = 0
+        waited = False
         while True:
             budget.spend(self.name, endpoint, weight)
             try:
                 return self._get_once(endpoint, path, params=params, timeout=timeout)
             except RateLimited as exc:
-                if exc.retry_after > min(settings.PROVIDER_MAX_RETRY_AFTER_S, deadline - time.monotonic()):
+                if waited or exc.retry_after > settings.PROVIDER_MAX_RETRY_AFTER_S:
                     budget.cool_down(self.name, exc.retry_after)
                     raise
+                waited = True
                 time.sleep(exc.retry_after)
             except UpstreamError:
                 if attempt >= settings.PROVIDER_RETRIES:

@@ -62,7 +62,7 @@ class FakeUpstream:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -109,6 +109,9 @@ def _provider_settings(settings, db):
     settings.PROVIDER_BREAKER_COOLDOWN_S = 30.0
     settings.PROVIDER_MAX_RETRY_AFTER_S = 2.0
     settings.COINGECKO_API_KEY = ""
+    # A provider a test did not start refuses connections locally instead of reaching out.
+    for setting, _ in BASE_URL_SETTINGS.values():
+        setattr(settings, setting, "http://127.0.0.1:9")
 
 
 @pytest.fixture
