@@ -10,7 +10,7 @@ requests. setup_schedules reads ``plan_schedule().tasks[...].interval_s``.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
@@ -25,9 +25,15 @@ class TaskPlan:
     interval_s: int
     calls: dict[str, int]  # per run, by provider (Binance: request weight)
     what: str
+    # The command spreads its calls evenly over this many seconds (0: all at once), so a
+    # long per-coin task never takes a whole minute's budget in one burst.
+    spread_s: int = 0
 
     def per_month(self, provider: str) -> int:
         return math.ceil(self.calls.get(provider, 0) * MONTH_S / self.interval_s)
+
+    def per_minute(self, provider: str) -> int:
+        return math.ceil(self.calls.get(provider, 0) / max(1, self.spread_s // 60))
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def plan_schedule(
         "exchange_pairs": TaskPlan(
             "exchange_pairs", _round_up(86400, cycle), {"binance": 20, "kraken": 1}, "exchange pair maps"
         ),
-        "ohlcv": TaskPlan("ohlcv", _round_up(3600, cycle), {"binance": 2 * coins}, "candles of tracked coins"),
+        "ohlcv": _ohlcv_task(coins, cycle, budgets.get("binance", (6000, None))[0]),
         "defi": TaskPlan("defi", _round_up(3600, cycle), {"defillama": 2}, "protocols and chains TVL"),
         "fear_greed": TaskPlan("fear_greed", _round_up(3600, cycle), {"alternative_me": 1}, "fear & greed index"),
     }
@@ -95,7 +101,7 @@ def plan_schedule(
     loads = {
         provider: ProviderLoad(
             name=provider,
-            per_minute=sum(task.calls.get(provider, 0) for task in tasks.values()),
+            per_minute=sum(task.per_minute(provider) for task in tasks.values()),
             per_minute_limit=per_minute,
             per_month=sum(task.per_month(provider) for task in tasks.values()),
             per_month_limit=per_month,
@@ -103,6 +109,16 @@ def plan_schedule(
         for provider, (per_minute, per_month) in budgets.items()
     }
     return Plan(tracked_coins=coins, collect_interval_s=cycle, tasks=tasks, providers=loads)
+
+
+def _ohlcv_task(coins: int, cycle: int, binance_per_minute: int) -> TaskPlan:
+    """One klines call (weight 2) per tracked coin, paced to use at most half of Binance's
+    minute so live prices always have room."""
+    weight = 2 * coins
+    minutes = math.ceil(weight / (binance_per_minute / 2))
+    interval = _round_up(max(3600, minutes * 60), cycle)
+    spread = 0 if minutes <= 1 else minutes * 60
+    return TaskPlan("ohlcv", interval, {"binance": weight}, "candles of tracked coins", spread_s=spread)
 
 
 def _fit_month(tasks: dict[str, TaskPlan], provider: str, allowance: float, cycle: int) -> dict[str, TaskPlan]:
@@ -118,7 +134,7 @@ def _fit_month(tasks: dict[str, TaskPlan], provider: str, allowance: float, cycl
     stretch = load / room
     result = dict(tasks)
     for task in flexible:
-        result[task.name] = TaskPlan(task.name, _round_up(task.interval_s * stretch, cycle), task.calls, task.what)
+        result[task.name] = replace(task, interval_s=_round_up(task.interval_s * stretch, cycle))
     return result
 
 
