@@ -18,7 +18,6 @@ issuing more keys never buys more requests; anonymous callers are counted per cl
 import hashlib
 import ipaddress
 import logging
-import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -102,7 +101,8 @@ def _count(request, *, tier: Tier, subject: str, increment: bool) -> Usage:
     limit = None if rate is _UNLIMITED else rate[0]
     if usage is None or usage["time_left"] < 0:
         return Usage(tier=tier, limit=limit, count=0, reset_in=rate[1])
-    return Usage(tier=tier, limit=limit, count=usage["count"], reset_in=max(1, usage["time_left"]))
+    # django-ratelimit's window still holds at time_left == 0; the next one starts a second later.
+    return Usage(tier=tier, limit=limit, count=usage["count"], reset_in=usage["time_left"] + 1)
 
 
 def charge(request, *, user, cost: int = 1) -> Usage:
@@ -194,7 +194,7 @@ class TokenGuessingThrottle(BaseThrottle):
             logger.warning("token guessing counter unavailable: %s", exc.__class__.__name__)
             return
         if usage and usage["should_limit"]:
-            self.waits.append(max(1, math.ceil(usage["time_left"])))
+            self.waits.append(usage["time_left"] + 1)
 
     def wait(self) -> float | None:
         return max(self.waits) if self.waits else None

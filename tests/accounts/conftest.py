@@ -1,5 +1,6 @@
 import pytest
 from django_ratelimit import core as ratelimit_core
+from rest_framework.test import APIClient
 
 from accounts import audit, services
 
@@ -18,6 +19,12 @@ class FrozenClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern; these tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +65,8 @@ def api_key(user):
 
 
 @pytest.fixture
-def key_client(api, api_key):
-    api.credentials(HTTP_X_API_KEY=api_key)
-    return api
+def key_client(api_key):
+    """A client of its own that sends the user's key with every request."""
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=api_key)
+    return client
