@@ -1,8 +1,10 @@
 """Operators' screens: users' tiers, API keys (create, revoke, inspect), the audit log."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import ApiKey, AuditEntry, Profile
@@ -35,8 +37,21 @@ if admin.site.is_registered(User):
 admin.site.register(User, UserWithTierAdmin)
 
 
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["user", "name", "expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and self.instance.pk is None and expires_at <= timezone.now():
+            raise forms.ValidationError("The expiry must be in the future.")
+        return expires_at
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
     list_display = ["prefix", "name", "user", "created", "expires_at", "revoked_at", "last_used"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created"]
     search_fields = ["prefix", "name", "user__username"]
