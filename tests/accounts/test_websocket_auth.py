@@ -33,7 +33,14 @@ def test_no_credentials_is_anonymous_while_anonymous_reads_are_on(settings):
 
 @pytest.mark.parametrize(
     "query",
-    [b"token=", b"api_key=", b"token=garbage", b"api_key=cdt_0123456789ab_x", b"token=" + b"A" * 10_240, b"api_key=%ff"],
+    [
+        b"token=",
+        b"api_key=",
+        b"token=garbage",
+        b"api_key=cdt_0123456789ab_x",
+        b"token=" + b"A" * 10_240,
+        b"api_key=%ff",
+    ],
 )
 def test_bad_credentials_are_refused(query):
     with pytest.raises(exceptions.AuthenticationFailed):
