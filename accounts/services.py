@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import keys
-from accounts.models import ACCOUNT_TIERS, ApiKey, AuditEntry, Profile, Tier
+from accounts.models import ACCOUNT_TIERS, ApiKey, AuditEntry, Profile
 from cryptodt.api.errors import InvalidParameter, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -79,14 +79,3 @@ def audit_prune(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     deleted, _ = AuditEntry.objects.filter(created__lt=cutoff).delete()
     return deleted
-
-
-__all__ = [
-    "IssuedKey",
-    "Tier",
-    "api_key_issue",
-    "api_key_mark_used",
-    "api_key_revoke",
-    "audit_prune",
-    "tier_set",
-]
