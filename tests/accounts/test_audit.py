@@ -39,6 +39,8 @@ def test_anonymous_and_refused_requests_are_not_recorded(api):
     assert audit.pending() == 0
 
 
+# transaction=True: the automatic flush runs only in autocommit, as after a real request.
+@pytest.mark.django_db(transaction=True)
 def test_the_buffer_is_flushed_after_a_response_once_the_batch_is_full(api, api_key, settings):
     settings.AUDIT_BATCH = 3
     for _ in range(2):
@@ -49,10 +51,31 @@ def test_the_buffer_is_flushed_after_a_response_once_the_batch_is_full(api, api_
     assert audit.pending() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_buffer_is_flushed_after_a_response_once_it_is_old_enough(api, api_key, settings):
     settings.AUDIT_FLUSH_INTERVAL_S = 0
     api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
     assert AuditEntry.objects.count() == 1
+
+
+def test_no_automatic_flush_inside_a_transaction(api, api_key, settings):
+    settings.AUDIT_FLUSH_INTERVAL_S = 0
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    assert AuditEntry.objects.count() == 0
+    assert audit.pending() == 1
+
+
+def test_entries_are_written_only_to_the_database_they_were_served_from(api, api_key, settings):
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    from django.db import connection
+
+    real_name = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = "some-other-database"
+    try:
+        assert audit.flush() == 0
+    finally:
+        connection.settings_dict["NAME"] = real_name
+    assert AuditEntry.objects.count() == 0
 
 
 def _entry(age: timedelta) -> AuditEntry:
