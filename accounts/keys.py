@@ -36,15 +36,17 @@ def digest(whole_key: str) -> str:
     return hashlib.sha256(whole_key.encode()).hexdigest()
 
 
+def is_prefix(value: str) -> bool:
+    return isinstance(value, str) and len(value) == PREFIX_CHARS and all(c in "0123456789abcdef" for c in value)
+
+
 def parse(raw: str) -> ParsedKey | None:
     """The key's parts, or None when it cannot be a key of ours (never raises)."""
     if not isinstance(raw, str) or not raw or len(raw) > MAX_KEY_LENGTH or not raw.isascii():
         return None
     scheme, _, rest = raw.partition("_")
     prefix, _, secret = rest.partition("_")
-    if scheme != SCHEME or len(prefix) != PREFIX_CHARS or not secret:
-        return None
-    if any(c not in "0123456789abcdef" for c in prefix):
+    if scheme != SCHEME or not is_prefix(prefix) or not secret:
         return None
     return ParsedKey(prefix=prefix, whole=raw)
 

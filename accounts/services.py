@@ -52,6 +52,9 @@ def api_key_issue(*, user: AbstractBaseUser, name: str, expires_at: datetime | N
 
 def api_key_revoke(*, user: AbstractBaseUser | None, prefix: str) -> ApiKey:
     """Revoke one key; ``user=None`` lets an operator revoke anyone's key."""
+    if not keys.is_prefix(prefix):
+        # Also keeps bytes such as NUL, which PostgreSQL refuses in any query, away from the database.
+        raise NotFoundError(f"No API key with prefix {prefix[:16]!r}.", code="unknown_key")
     with transaction.atomic():
         found = ApiKey.objects.select_for_update().filter(prefix=prefix)
         if user is not None:

@@ -132,3 +132,11 @@ def test_a_key_with_the_right_prefix_but_wrong_secret_is_refused(api, api_key):
     response = api.get("/api/auth/me", HTTP_X_API_KEY=f"cdt_{prefix}_{'A' * 43}")
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "Invalid API key."
+
+
+@pytest.mark.parametrize("prefix", ["ab%00cd", "x" * 300, "%C3%A9t%C3%A9", "0123456789AB", "'; DROP TABLE x"])
+def test_revoking_a_malformed_prefix_is_a_404(api, user, prefix):
+    api.force_authenticate(user)
+    response = api.delete(f"/api/auth/keys/{prefix}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_key"

@@ -97,3 +97,26 @@ def test_an_inactive_users_token_stops_working(api, user):
     user.is_active = False
     user.save()
     assert api.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 401
+
+
+HOSTILE_VALUES = [None, 12, [], {"a": 1}, "", "A" * 10_240, "\u0000", "токен€", "e30.e30.", "eyJhbGciOiJub25lIn0.e30."]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/auth/token/refresh", "refresh"),
+        ("/api/auth/token/verify", "token"),
+        ("/api/auth/token/blacklist", "refresh"),
+        ("/api/auth/token", "username"),
+        ("/api/auth/token", "password"),
+    ],
+)
+def test_token_endpoints_answer_hostile_values_with_4xx(api, user, path, field, value, settings):
+    settings.RATE_ANON = settings.RATE_TOKEN_IP = "100000/m"
+    body = {"username": "ada", "password": "x"} if path == "/api/auth/token" else {}
+    body[field] = value
+    response = api.post(path, body, format="json")
+    assert 400 <= response.status_code < 500
+    assert set(response.json()["error"]) == {"code", "message", "details"}
