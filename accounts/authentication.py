@@ -153,3 +153,10 @@ def authenticate_websocket(query_string: bytes | str) -> Identity:
     if not settings.ANON_READS:
         raise exceptions.NotAuthenticated("Credentials are required.")
     return Identity(user=AnonymousUser(), api_key=None, tier=Tier.ANONYMOUS)
+
+
+async def aauthenticate_websocket(query_string: bytes | str) -> Identity:
+    """``authenticate_websocket`` for async consumers (runs it in Channels' DB thread)."""
+    from channels.db import database_sync_to_async
+
+    return await database_sync_to_async(authenticate_websocket)(query_string)

@@ -45,3 +45,13 @@ def test_no_credentials_is_anonymous_while_anonymous_reads_are_on(settings):
 def test_bad_credentials_are_refused(query):
     with pytest.raises(exceptions.AuthenticationFailed):
         authenticate_websocket(query)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_async_consumers_have_an_awaitable_version(user, api_key):
+    from asgiref.sync import async_to_sync
+
+    from accounts.authentication import aauthenticate_websocket
+
+    identity = async_to_sync(aauthenticate_websocket)(f"api_key={api_key}".encode())
+    assert identity.user.pk == user.pk
