@@ -10,7 +10,8 @@ from accounts.models import ApiKey
 
 def _drf_view_class(request):
     # DRF's as_view() marks its view functions with ``cls``; plain Django views have none.
-    return getattr(getattr(request, "resolver_match", None) and request.resolver_match.func, "cls", None)
+    match = getattr(request, "resolver_match", None)
+    return getattr(match.func, "cls", None) if match is not None else None
 
 
 class RateLimitHeadersMiddleware:
