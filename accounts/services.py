@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import caches
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import keys
@@ -42,10 +42,18 @@ def api_key_issue(*, user: AbstractBaseUser, name: str, expires_at: datetime | N
         raise InvalidParameter("name", "A key needs a name.")
     if expires_at is not None and expires_at <= timezone.now():
         raise InvalidParameter("expires_at", "expires_at must be in the future.")
-    prefix, whole = keys.generate()
-    api_key = ApiKey.objects.create(
-        user=user, name=name[:100], prefix=prefix, key_hash=keys.digest(whole), expires_at=expires_at
-    )
+    for attempt in range(3):
+        prefix, whole = keys.generate()
+        try:
+            # 48 random bits of prefix: a clash is all but impossible, and retried if it happens.
+            with transaction.atomic():
+                api_key = ApiKey.objects.create(
+                    user=user, name=name[:100], prefix=prefix, key_hash=keys.digest(whole), expires_at=expires_at
+                )
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
     logger.info("API key %s issued to user %s", prefix, user.pk)
     return IssuedKey(api_key=api_key, key=whole)
 
