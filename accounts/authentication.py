@@ -17,7 +17,6 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -58,9 +57,7 @@ class BearerJWTAuthentication(JWTAuthentication):
     def get_validated_token(self, raw_token):
         try:
             return super().get_validated_token(raw_token)
-        except exceptions.AuthenticationFailed:
-            raise _invalid("Invalid or expired token.")
-        except Exception:  # a decoder choking on garbage is still just a bad token
+        except Exception:  # SimpleJWT's InvalidToken, or a decoder choking on garbage: a bad token
             raise _invalid("Invalid or expired token.")
 
     def get_user(self, validated_token):
@@ -117,7 +114,7 @@ def user_from_jwt(raw: str) -> AbstractBaseUser:
         raise _invalid("Invalid or expired token.")
     try:
         token = AccessToken(raw)
-    except (TokenError, Exception):
+    except Exception:  # TokenError, or a decoder choking on garbage: a bad token
         raise _invalid("Invalid or expired token.")
     return BearerJWTAuthentication().get_user(token)
 

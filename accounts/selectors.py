@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from accounts.models import ApiKey, AuditEntry, Tier
+from accounts.models import ApiKey, Tier
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -45,8 +45,3 @@ def api_keys_of(*, user: AbstractBaseUser) -> QuerySet[ApiKey]:
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:
     return ApiKey.objects.select_related("user", "user__profile").filter(prefix=prefix).first()
-
-
-def audit_entries(*, user_id: int | None = None) -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.all()
-    return entries.filter(user_id=user_id) if user_id is not None else entries
