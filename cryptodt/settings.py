@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuditMiddleware",
+    "accounts.middleware.RateLimitHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -183,10 +185,14 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Every API view, whoever writes it: JWT or API key, anonymous reads only while
+    # ANON_READS is on, and the caller's tier limit (see docs/accounts.md).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.BearerJWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.AuthenticatedOrAnonymousReads"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.ratelimit.TierRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cryptodt.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -205,6 +211,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
 }
 
 RATE_ANON = envrate("RATE_ANON", "10/m")
@@ -212,10 +220,24 @@ RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)
 RATELIMIT_USE_CACHE = "default"
+# Password guessing on /api/auth/token, on top of the tier limit.
+RATE_TOKEN_IP = envrate("RATE_TOKEN_IP", "10/m")
+RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")
+# How many reverse proxies append to X-Forwarded-For in front of the app; 0 trusts
+# only REMOTE_ADDR (a client can write any X-Forwarded-For it likes).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 30, minimum=1)
+AUDIT_FLUSH_INTERVAL_S = envfloat("AUDIT_FLUSH_INTERVAL_S", 5.0, minimum=0)
+AUDIT_BATCH = envint("AUDIT_BATCH", 200, minimum=1)
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-api-key"]
+# Browsers hide response headers from scripts unless they are listed here.
+CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # --- Providers and collection --------------------------------------------------------------
 COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
@@ -325,6 +347,7 @@ if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "cryptodt.api.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
@@ -334,7 +357,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No token, key or password reaches a log line: the filter sits on the handler, so
+    # it sees every record, including the dev server's and uvicorn's access logs.
+    "filters": {"redact_secrets": {"()": "accounts.log_redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
