@@ -35,7 +35,8 @@ def test_providers_endpoint_shows_an_open_circuit(api, settings):
     assert rows["defillama"]["state"] == "open"
 
 
-def test_providers_endpoint_is_read_only(api):
+def test_providers_endpoint_is_read_only(api, django_user_model):
+    api.force_authenticate(django_user_model.objects.create_user(username="operator", password="x-Long-pass-99"))
     assert api.post("/api/providers", {}, format="json").status_code == 405
 
 
