@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuditMiddleware",
+    "accounts.middleware.RateLimitHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -183,10 +185,14 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Every API view, whoever writes it: JWT or API key, anonymous reads only while
+    # ANON_READS is on, and the caller's tier limit (see docs/accounts.md).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.BearerJWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.AuthenticatedOrAnonymousReads"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.ratelimit.TierRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cryptodt.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -205,6 +211,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,
 }
 
 RATE_ANON = envrate("RATE_ANON", "10/m")
@@ -212,10 +220,24 @@ RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)
 RATELIMIT_USE_CACHE = "default"
+# Password guessing on /api/auth/token, on top of the tier limit.
+RATE_TOKEN_IP = envrate("RATE_TOKEN_IP", "10/m")
+RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")
+# How many reverse proxies append to X-Forwarded-For in front of the app; 0 trusts
+# only REMOTE_ADDR (a client can write any X-Forwarded-For it likes).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 30, minimum=1)
+AUDIT_FLUSH_INTERVAL_S = envfloat("AUDIT_FLUSH_INTERVAL_S", 5.0, minimum=0)
+AUDIT_BATCH = envint("AUDIT_BATCH", 200, minimum=1)
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-api-key"]
+# Browsers hide response headers from scripts unless they are listed here.
+CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # --- Providers and collection --------------------------------------------------------------
 COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
@@ -241,6 +263,56 @@ DEFI_INTERVAL_S = envint("DEFI_INTERVAL_S", 3600, minimum=60)
 SENTIMENT_INTERVAL_S = envint("SENTIMENT_INTERVAL_S", 3600, minimum=60)
 # How long a read request may wait for a coin nobody collects (fetched once, then stored).
 ON_DEMAND_TIMEOUT_S = envfloat("ON_DEMAND_TIMEOUT_S", 2.0, minimum=0.1)
+
+# Provider layer: failover order and strategy per capability, circuit breakers, retries and
+# free-tier budgets. The environment gives the defaults; operators override them in the
+# admin (markets.models.ProviderSetting / CapabilitySetting) without a restart.
+PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me")
+PROVIDER_DEFAULT_ORDER = {
+    "prices": ["binance", "coingecko", "coincap", "kraken"],
+    "markets": ["coingecko", "coincap"],
+    "coin_list": ["coingecko"],
+    "candles": ["binance", "kraken", "coingecko"],
+    "price_history": ["coingecko", "binance"],
+    "trending": ["coingecko"],
+    "global": ["coingecko"],
+    "defi": ["defillama"],
+    "fear_greed": ["alternative_me"],
+    "exchange_pairs": ["binance", "kraken"],
+}
+PROVIDER_ORDER = {
+    capability: envlist(f"PROVIDER_ORDER_{capability.upper()}", order)
+    for capability, order in PROVIDER_DEFAULT_ORDER.items()
+}
+PROVIDER_STRATEGY = {
+    capability: envstr(f"PROVIDER_STRATEGY_{capability.upper()}", "priority") for capability in PROVIDER_DEFAULT_ORDER
+}
+PROVIDERS_DISABLED = envlist("PROVIDERS_DISABLED", [])
+PROVIDER_RETRIES = envint("PROVIDER_RETRIES", 1, minimum=0)
+PROVIDER_BACKOFF_S = envfloat("PROVIDER_BACKOFF_S", 0.2, minimum=0.0)
+PROVIDER_MAX_RETRY_AFTER_S = envfloat("PROVIDER_MAX_RETRY_AFTER_S", 2.0, minimum=0.0)
+PROVIDER_BREAKER_FAILURES = envint("PROVIDER_BREAKER_FAILURES", 3, minimum=1)
+PROVIDER_BREAKER_COOLDOWN_S = envfloat("PROVIDER_BREAKER_COOLDOWN_S", 60.0, minimum=0.0)
+# Free tiers as the providers publish them (None: no monthly cap). Binance counts request
+# weight, the others count calls.
+PROVIDER_DEFAULT_BUDGETS = {
+    "coingecko": (30, 10_000),
+    "coincap": (200, None),
+    "binance": (6_000, None),
+    "kraken": (60, None),
+    "defillama": (300, None),
+    "alternative_me": (60, None),
+}
+PROVIDER_BUDGETS = {
+    name: (
+        envint(f"{name.upper()}_BUDGET_PER_MINUTE", per_minute, minimum=1),
+        envint(f"{name.upper()}_BUDGET_PER_MONTH", per_month or 0, minimum=0) or None,  # 0: no cap
+    )
+    for name, (per_minute, per_month) in PROVIDER_DEFAULT_BUDGETS.items()
+}
+# The share of each monthly budget the collection schedule may plan for; the rest is
+# headroom for on-demand fetches of untracked coins and backfills.
+PROVIDER_PLAN_SHARE = envfloat("PROVIDER_PLAN_SHARE", 0.8, minimum=0.1)
 RAW_RETENTION_DAYS = envint("RAW_RETENTION_DAYS", 7, minimum=1)
 HISTORY_RETENTION_DAYS = envint("HISTORY_RETENTION_DAYS", 90, minimum=1)
 ARCHIVE_DIR = envstr("ARCHIVE_DIR")
@@ -282,6 +354,7 @@ if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "cryptodt.api.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
@@ -291,7 +364,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No token, key or password reaches a log line: the filter sits on the handler, so
+    # it sees every record, including the dev server's and uvicorn's access logs.
+    "filters": {"redact_secrets": {"()": "accounts.log_redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

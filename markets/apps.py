@@ -22,7 +22,10 @@ def data_age() -> dict:
 class MarketsConfig(AppConfig):
     name = "markets"
 
-    def ready(self):
-        from cryptodt.health import register
+    def ready(self) -> None:
+        from cryptodt import health
+        from markets.providers.status import readiness
 
-        register("data_age", data_age)
+        # Registered only: the checks read the cache and database when /api/health/ready runs.
+        health.register("providers", readiness)
+        health.register("data_age", data_age)

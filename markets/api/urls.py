@@ -1,8 +1,10 @@
 from django.urls import path
 
 from markets.api import views
+from markets.api.providers import ProvidersView
 
 urlpatterns = [
+    path("providers", ProvidersView.as_view(), name="providers"),
     path("prices", views.PricesView.as_view(), name="prices"),
     path("prices/history", views.PriceHistoryView.as_view(), name="prices-history"),
     path("market", views.MarketView.as_view(), name="market"),

@@ -88,7 +88,8 @@ class PriceHistoryView(CSVReadView):
             days = int(request.query_params.get("days", 30))
         except (TypeError, ValueError):
             return 1
-        return 1 + max(0, min(days, 365)) // 30
+        # Longer ranges read more rows; capped so an anonymous caller can still afford a year.
+        return 1 + max(0, min(days, 365)) // 90
 
     def get(self, request):
         params = q.validated(q.HistoryQuery, request)

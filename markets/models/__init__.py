@@ -5,9 +5,11 @@ from markets.models.coins import Coin
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.market import GlobalSnapshot, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
+from markets.models.providers import CapabilitySetting, ProviderSetting
 
 __all__ = [
     "INTERVALS",
+    "CapabilitySetting",
     "Candle",
     "Chain",
     "Coin",
@@ -17,6 +19,7 @@ __all__ = [
     "PriceSnapshot",
     "Protocol",
     "ProtocolTVLPoint",
+    "ProviderSetting",
     "RollupState",
     "TrendingSnapshot",
 ]

@@ -42,6 +42,9 @@ class Quote:
     market_cap: Decimal | None = None
     volume_24h: Decimal | None = None
     change_24h_pct: Decimal | None = None
+    # Which provider sent this quote: one fetch_prices call may combine several (Binance
+    # for the coins it lists, CoinGecko for the rest), so Fetched.provider cannot say it.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

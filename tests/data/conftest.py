@@ -7,6 +7,35 @@ import pytest
 
 from markets.providers.records import MarketRow, Quote
 from markets.services import ingest
+from tests.providers.conftest import BASE_URL_SETTINGS, FakeUpstream
+
+
+@pytest.fixture(autouse=True)
+def _no_real_providers(settings):
+    """A provider a test did not start refuses connections locally, quickly."""
+    settings.PROVIDER_TIMEOUT_S = 0.5
+    settings.PROVIDER_BACKOFF_S = 0.0
+    settings.ON_DEMAND_TIMEOUT_S = 0.5
+    settings.COINGECKO_API_KEY = ""
+    for setting, _ in BASE_URL_SETTINGS.values():
+        setattr(settings, setting, "http://127.0.0.1:9")
+
+
+@pytest.fixture
+def upstream(settings):
+    """``upstream("coingecko")`` starts a stand-in CoinGecko on 127.0.0.1 and points its base URL at it."""
+    started = []
+
+    def start(provider: str) -> FakeUpstream:
+        setting, prefix = BASE_URL_SETTINGS[provider]
+        fake = FakeUpstream(prefix).start()
+        setattr(settings, setting, fake.url)
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
 
 
 def market_row(coin_id: str, symbol: str, *, price="100", cap="1000000", rank=1, as_of=None, **extra) -> MarketRow:

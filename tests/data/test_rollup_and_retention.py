@@ -152,4 +152,4 @@ def test_history_of_a_long_range_costs_more_rate_limit_units():
     view = PriceHistoryView()
     from rest_framework.request import Request
 
-    assert view.rate_cost(Request(request)) == 13
+    assert view.rate_cost(Request(request)) == 5

@@ -1,0 +1,34 @@
+from rest_framework import serializers
+
+
+class ApiKeyCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100, trim_whitespace=True)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ApiKeyOutput(serializers.Serializer):
+    prefix = serializers.CharField()
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    last_used = serializers.DateTimeField()
+    revoked = serializers.SerializerMethodField()
+    revoked_at = serializers.DateTimeField()
+
+    def get_revoked(self, api_key) -> bool:
+        return api_key.revoked_at is not None
+
+
+class IssuedKeyOutput(serializers.Serializer):
+    prefix = serializers.CharField(source="api_key.prefix")
+    name = serializers.CharField(source="api_key.name")
+    key = serializers.CharField()
+    created = serializers.DateTimeField(source="api_key.created")
+    expires_at = serializers.DateTimeField(source="api_key.expires_at")
+
+
+class MeOutput(serializers.Serializer):
+    username = serializers.CharField()
+    tier = serializers.CharField()
+    limit_per_minute = serializers.IntegerField(allow_null=True)
+    used_this_minute = serializers.IntegerField()

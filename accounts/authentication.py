@@ -1,0 +1,159 @@
+"""Credentials: ``Authorization: Bearer <jwt>`` and ``X-API-Key: <key>`` over HTTP,
+``?token=`` / ``?api_key=`` for the WebSocket.
+
+Whatever a header holds — empty, kilobytes long, bytes that are not text, a token
+with ``alg: none`` or signed with another key — the answer is "no such credentials"
+(401), never an exception that escapes as a 500.
+"""
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts import keys, selectors, services
+from accounts.models import ApiKey, Tier
+
+logger = logging.getLogger(__name__)
+
+API_KEY_HEADER = "HTTP_X_API_KEY"
+# A JWT of ours is a few hundred bytes; refusing monsters early keeps decoding cheap.
+MAX_TOKEN_LENGTH = 4096
+
+
+def _invalid(message: str = "Invalid credentials.") -> exceptions.AuthenticationFailed:
+    return exceptions.AuthenticationFailed(message)
+
+
+class BearerJWTAuthentication(JWTAuthentication):
+    """SimpleJWT's authenticator, hardened against hostile headers and with the
+    user's profile fetched in the same query."""
+
+    def get_header(self, request):
+        header = request.META.get(jwt_settings.AUTH_HEADER_NAME)
+        if header is None or isinstance(header, bytes):
+            return header
+        try:
+            return header.encode("iso-8859-1")
+        except UnicodeEncodeError:
+            # A real server hands headers over as latin-1 text; anything else is not ours.
+            raise _invalid("Malformed Authorization header.")
+
+    def get_raw_token(self, header: bytes):
+        raw = super().get_raw_token(header)
+        if raw is not None and len(raw) > MAX_TOKEN_LENGTH:
+            raise _invalid("Invalid or expired token.")
+        return raw
+
+    def get_validated_token(self, raw_token):
+        try:
+            return super().get_validated_token(raw_token)
+        except Exception:  # SimpleJWT's InvalidToken, or a decoder choking on garbage: a bad token
+            raise _invalid("Invalid or expired token.")
+
+    def get_user(self, validated_token):
+        # The token is ours (its signature checked), yet a claim of the wrong type must
+        # still be a 401, not a 500 from the ORM.
+        try:
+            user_id = validated_token[jwt_settings.USER_ID_CLAIM]
+            users = get_user_model().objects.select_related("profile")
+            user = users.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+        except (KeyError, TypeError, ValueError):
+            user = None
+        if user is None or not user.is_active:
+            raise _invalid("Invalid or expired token.")
+        return user
+
+
+def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
+    """The key's owner and row, or AuthenticationFailed; marks the key as used."""
+    parsed = keys.parse(raw)
+    if parsed is None:
+        raise _invalid("Invalid API key.")
+    api_key = selectors.api_key_by_prefix(prefix=parsed.prefix)
+    # Compare against a dummy digest when the prefix is unknown, so timing does not
+    # tell which prefixes exist.
+    stored = api_key.key_hash if api_key is not None else "0" * 64
+    if not keys.matches(parsed.whole, stored) or api_key is None:
+        raise _invalid("Invalid API key.")
+    if api_key.revoked_at is not None:
+        raise _invalid("This API key has been revoked.")
+    if api_key.expires_at is not None and api_key.expires_at <= timezone.now():
+        raise _invalid("This API key has expired.")
+    if not api_key.user.is_active:
+        raise _invalid("This account is disabled.")
+    services.api_key_mark_used(api_key=api_key)
+    return api_key.user, api_key
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``X-API-Key: cdt_<prefix>_<secret>``. Never read from the query string over HTTP:
+    URLs end up in proxies' and browsers' logs."""
+
+    def authenticate(self, request):
+        raw = request.META.get(API_KEY_HEADER)
+        if raw is None:
+            return None
+        return user_from_api_key(raw.strip() if isinstance(raw, str) else "")
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+def user_from_jwt(raw: str) -> AbstractBaseUser:
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_TOKEN_LENGTH:
+        raise _invalid("Invalid or expired token.")
+    try:
+        token = AccessToken(raw)
+    except Exception:  # TokenError, or a decoder choking on garbage: a bad token
+        raise _invalid("Invalid or expired token.")
+    return BearerJWTAuthentication().get_user(token)
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: AbstractBaseUser | AnonymousUser
+    api_key: ApiKey | None
+    tier: Tier
+
+
+def authenticate_websocket(query_string: bytes | str) -> Identity:
+    """For the WebSocket layer: ``?token=<jwt>`` or ``?api_key=<key>``.
+
+    Raises AuthenticationFailed for bad credentials and NotAuthenticated for none when
+    anonymous reads are off. Synchronous (it reads the database): call it through
+    ``channels.db.database_sync_to_async``.
+    """
+    if isinstance(query_string, bytes):
+        query_string = query_string.decode("latin-1")
+    try:
+        params = parse_qs(query_string, keep_blank_values=True, max_num_fields=20)
+    except ValueError:
+        raise _invalid("Malformed query string.")
+    token = params.get("token", [None])[0]
+    raw_key = params.get("api_key", [None])[0]
+    if raw_key is not None:
+        user, api_key = user_from_api_key(raw_key)
+        return Identity(user=user, api_key=api_key, tier=selectors.tier_of(user=user))
+    if token is not None:
+        user = user_from_jwt(token)
+        return Identity(user=user, api_key=None, tier=selectors.tier_of(user=user))
+    if not settings.ANON_READS:
+        raise exceptions.NotAuthenticated("Credentials are required.")
+    return Identity(user=AnonymousUser(), api_key=None, tier=Tier.ANONYMOUS)
+
+
+async def aauthenticate_websocket(query_string: bytes | str) -> Identity:
+    """``authenticate_websocket`` for async consumers (runs it in Channels' DB thread)."""
+    from channels.db import database_sync_to_async
+
+    return await database_sync_to_async(authenticate_websocket)(query_string)

@@ -1,0 +1,66 @@
+"""Per-request accounting around DRF views: rate-limit headers and the audit log."""
+
+import time
+
+from django.utils import timezone
+
+from accounts import audit, ratelimit
+from accounts.models import ApiKey
+
+
+def _drf_view_class(request):
+    # DRF's as_view() marks its view functions with ``cls``; plain Django views have none.
+    match = getattr(request, "resolver_match", None)
+    return getattr(match.func, "cls", None) if match is not None else None
+
+
+class RateLimitHeadersMiddleware:
+    """X-RateLimit-Limit / -Remaining (and Retry-After on 429) on every DRF response.
+
+    Requests that DRF refused before its throttles ran (bad or missing credentials,
+    forbidden) are charged one unit here, so they are counted and carry the headers too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        view_class = _drf_view_class(request)
+        if view_class is None or ratelimit.is_exempt(request, view_class):
+            return response
+        usage = ratelimit.recorded_usage(request)
+        if usage is None:
+            usage = ratelimit.charge(request, user=getattr(request, "user", None))
+        for name, value in usage.headers().items():
+            if name != "Retry-After" or response.status_code == 429:
+                response[name] = value
+        return response
+
+
+class AuditMiddleware:
+    """Records each authenticated API request (buffered; see accounts.audit)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        if _drf_view_class(request) is None:
+            return response
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        credential = getattr(request, "auth", None)
+        audit.record(
+            user_id=user.pk,
+            username=user.get_username(),
+            key_prefix=credential.prefix if isinstance(credential, ApiKey) else "",
+            method=request.method,
+            endpoint=request.path,
+            status=response.status_code,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            at=timezone.now(),
+        )
+        return response

@@ -1,0 +1,47 @@
+"""Reads: tiers, rates and a user's keys."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.models import ApiKey, Tier
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def tier_of(*, user: AbstractBaseUser | AnonymousUser | None) -> Tier:
+    if user is None or not user.is_authenticated:
+        return Tier.ANONYMOUS
+    # select_related("profile") by the authenticators makes this free; a user with no
+    # Profile row is on the default tier.
+    profile = getattr(user, "profile", None)
+    return Tier(profile.tier) if profile is not None else Tier.FREE
+
+
+def rate_of(*, tier: Tier) -> tuple[int, int] | None:
+    """(requests, window seconds) for a tier; None means unlimited."""
+    rate = {
+        Tier.ANONYMOUS: settings.RATE_ANON,
+        Tier.FREE: settings.RATE_FREE,
+        Tier.PRO: settings.RATE_PRO,
+    }.get(tier)
+    if rate is None:
+        return None
+    count, _, period = rate.partition("/")
+    return int(count), _PERIOD_SECONDS[period]
+
+
+def limit_per_minute(*, tier: Tier) -> int | None:
+    rate = rate_of(tier=tier)
+    if rate is None:
+        return None
+    count, seconds = rate
+    return round(count * 60 / seconds)
+
+
+def api_keys_of(*, user: AbstractBaseUser) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(user=user).order_by("-created")
+
+
+def api_key_by_prefix(*, prefix: str) -> ApiKey | None:
+    return ApiKey.objects.select_related("user", "user__profile").filter(prefix=prefix).first()

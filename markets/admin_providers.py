@@ -1,0 +1,35 @@
+"""Admin for operator control of the provider layer (see docs/providers.md)."""
+
+from django import forms
+from django.contrib import admin
+
+from markets.models import CapabilitySetting, ProviderSetting
+from markets.providers import config
+
+
+class ProviderSettingForm(forms.ModelForm):
+    class Meta:
+        model = ProviderSetting
+        fields = ["name", "enabled", "priority", "budget_per_minute", "budget_per_month", "api_key"]
+        widgets = {"api_key": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(ProviderSetting)
+class ProviderSettingAdmin(admin.ModelAdmin):
+    form = ProviderSettingForm
+    list_display = ("name", "enabled", "priority", "budget_per_minute", "budget_per_month", "updated_at")
+    list_editable = ("enabled", "priority")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        config.forget()
+
+
+@admin.register(CapabilitySetting)
+class CapabilitySettingAdmin(admin.ModelAdmin):
+    list_display = ("capability", "strategy", "order", "updated_at")
+    list_editable = ("strategy", "order")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        config.forget()

@@ -1,0 +1,11 @@
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from markets.providers.status import provider_rows
+
+
+class ProvidersView(APIView):
+    """GET /api/providers: one row per provider (circuit state, last success/error, latency, budget)."""
+
+    def get(self, request):
+        return Response({"data": provider_rows()})

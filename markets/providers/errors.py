@@ -1,0 +1,45 @@
+"""Typed failures of the provider layer; the router decides what each one means.
+
+Counted against the provider (and its circuit breaker): ``UpstreamError``,
+``UpstreamTimeout``, ``InvalidPayload``. Not counted: ``RateLimited`` (the provider asked
+us to wait, so we wait), ``BudgetExhausted`` (our own plan said stop) and
+``NotSupported`` (the provider cannot serve this coin or interval at all).
+"""
+
+
+class ProviderError(Exception):
+    counts_as_failure = True
+
+    def __init__(self, provider: str, endpoint: str, reason: str):
+        super().__init__(f"{provider} {endpoint}: {reason}")
+        self.provider = provider
+        self.endpoint = endpoint
+        self.reason = reason
+
+
+class UpstreamError(ProviderError):
+    """Connection refused, 5xx or an error the provider reported in its body."""
+
+
+class UpstreamTimeout(ProviderError):
+    """No answer within the timeout; never retried on the same provider in one request."""
+
+
+class InvalidPayload(ProviderError):
+    """The answer is HTML, truncated, of the wrong shape or carries impossible values."""
+
+
+class RateLimited(ProviderError):
+    counts_as_failure = False
+
+    def __init__(self, provider: str, endpoint: str, reason: str, *, retry_after: float):
+        super().__init__(provider, endpoint, reason)
+        self.retry_after = retry_after
+
+
+class BudgetExhausted(ProviderError):
+    counts_as_failure = False
+
+
+class NotSupported(ProviderError):
+    counts_as_failure = False

@@ -1,0 +1,109 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts import audit, keys, services
+from accounts.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_authenticated_request_is_recorded_with_key_prefix_status_and_latency(api, user, api_key):
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    api.get("/api/auth/keys/nope", HTTP_X_API_KEY=api_key)  # 405: DELETE only
+    assert AuditEntry.objects.count() == 0, "written off the request path, not during it"
+
+    assert audit.flush() == 2
+
+    first, second = AuditEntry.objects.order_by("created", "pk")
+    assert (first.user_id, first.username, first.key_prefix) == (user.pk, "ada", keys.parse(api_key).prefix)
+    assert (first.method, first.endpoint, first.status) == ("GET", "/api/auth/me", 200)
+    assert first.latency_ms >= 0
+    assert (second.endpoint, second.status) == ("/api/auth/keys/nope", 405)
+
+
+def test_jwt_requests_are_recorded_without_a_key_prefix(api, user):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    api.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    audit.flush()
+    entry = AuditEntry.objects.get()
+    assert (entry.username, entry.key_prefix) == ("ada", "")
+
+
+def test_anonymous_and_refused_requests_are_not_recorded(api):
+    api.get("/api/auth/me")
+    api.get("/api/auth/me", HTTP_X_API_KEY="nope")
+    assert audit.pending() == 0
+
+
+# transaction=True: the automatic flush runs only in autocommit, as after a real request.
+@pytest.mark.django_db(transaction=True)
+def test_the_buffer_is_flushed_after_a_response_once_the_batch_is_full(api, api_key, settings):
+    settings.AUDIT_BATCH = 3
+    for _ in range(2):
+        api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    assert AuditEntry.objects.count() == 0
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    assert AuditEntry.objects.count() == 3
+    assert audit.pending() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_buffer_is_flushed_after_a_response_once_it_is_old_enough(api, api_key, settings):
+    settings.AUDIT_FLUSH_INTERVAL_S = 0
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    assert AuditEntry.objects.count() == 1
+
+
+def test_no_automatic_flush_inside_a_transaction(api, api_key, settings):
+    settings.AUDIT_FLUSH_INTERVAL_S = 0
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    assert AuditEntry.objects.count() == 0
+    assert audit.pending() == 1
+
+
+def test_entries_are_written_only_to_the_database_they_were_served_from(api, api_key, settings):
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    from django.db import connection
+
+    real_name = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = "some-other-database"
+    try:
+        assert audit.flush() == 0
+    finally:
+        connection.settings_dict["NAME"] = real_name
+    assert AuditEntry.objects.count() == 0
+
+
+def _entry(age: timedelta) -> AuditEntry:
+    return AuditEntry.objects.create(
+        created=timezone.now() - age, username="ada", method="GET", endpoint="/api/x", status=200, latency_ms=1
+    )
+
+
+def test_prune_keeps_the_retention_window(settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    old = _entry(timedelta(days=31))
+    recent = _entry(timedelta(days=29))
+
+    assert services.audit_prune() == 1
+
+    assert list(AuditEntry.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not AuditEntry.objects.filter(pk=old.pk).exists()
+
+
+def test_prune_audit_command_reports_what_it_deleted(settings, capsys):
+    settings.AUDIT_RETENTION_DAYS = 7
+    _entry(timedelta(days=8))
+    call_command("prune_audit")
+    assert "deleted 1 audit entries older than 7 days" in capsys.readouterr().out
+
+
+def test_entries_outlive_the_user(api, user, api_key):
+    api.get("/api/auth/me", HTTP_X_API_KEY=api_key)
+    audit.flush()
+    user.delete()
+    assert AuditEntry.objects.get().username == "ada"

@@ -1,0 +1,105 @@
+"""Operators steer providers from the admin; the environment gives the defaults."""
+
+import pytest
+
+from markets.models import CapabilitySetting, ProviderSetting
+from markets.providers import config, stats, strategy
+from markets.providers.registry import PROVIDERS
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def changed(**_):
+    config.forget()
+
+
+def test_the_default_orders_follow_the_free_tier_plan():
+    assert strategy.ordered("prices") == ["binance", "coingecko", "coincap", "kraken"]
+    assert strategy.ordered("markets") == ["coingecko", "coincap"]
+    assert strategy.ordered("candles") == ["binance", "kraken", "coingecko"]
+    assert strategy.ordered("fear_greed") == ["alternative_me"]
+
+
+def test_the_environment_can_disable_a_provider(settings):
+    settings.PROVIDERS_DISABLED = ["binance"]
+    changed()
+    assert strategy.ordered("prices") == ["coingecko", "coincap", "kraken"]
+
+
+def test_a_disabled_provider_is_skipped():
+    ProviderSetting.objects.create(name="coingecko", enabled=False)
+    changed()
+    assert strategy.ordered("markets") == ["coincap"]
+
+
+def test_priority_moves_a_provider_ahead_everywhere():
+    ProviderSetting.objects.create(name="kraken", priority=1)
+    changed()
+    assert strategy.ordered("prices")[0] == "kraken"
+    assert strategy.ordered("candles") == ["kraken", "binance", "coingecko"]
+
+
+def test_a_capability_order_set_in_the_admin_wins_over_the_default():
+    CapabilitySetting.objects.create(capability="markets", order="coincap, coingecko")
+    changed()
+    assert strategy.ordered("markets") == ["coincap", "coingecko"]
+
+
+def test_a_capability_order_with_an_unknown_provider_is_refused():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        CapabilitySetting(capability="markets", order="coingecko,nope").full_clean()
+
+
+def test_round_robin_rotates_the_first_provider():
+    CapabilitySetting.objects.create(capability="candles", strategy="round_robin")
+    changed()
+    firsts = [strategy.ordered("candles")[0] for _ in range(4)]
+    assert firsts == ["binance", "kraken", "coingecko", "binance"]
+
+
+def test_fastest_prefers_the_lowest_average_latency_among_healthy_providers(settings):
+    from markets.providers import breaker
+
+    CapabilitySetting.objects.create(capability="prices", strategy="fastest")
+    changed()
+    for name, ms in (("binance", 300), ("coingecko", 80), ("coincap", 120), ("kraken", 20)):
+        stats.record_latency(name, ms)
+    settings.PROVIDER_BREAKER_FAILURES = 1
+    breaker.record_failure("kraken")  # fastest, but its circuit is open
+    assert strategy.ordered("prices") == ["coingecko", "coincap", "binance", "kraken"]
+
+
+def test_least_used_prefers_the_emptiest_budget():
+    from markets.providers import budget
+
+    CapabilitySetting.objects.create(capability="markets", strategy="least_used")
+    changed()
+    for _ in range(10):
+        budget.spend("coingecko", "coins/markets")
+    assert strategy.ordered("markets") == ["coincap", "coingecko"]
+
+
+def test_an_api_key_set_in_the_admin_overrides_the_environment(settings):
+    settings.COINGECKO_API_KEY = "from-env"
+    assert PROVIDERS["coingecko"].headers() == {"x-cg-demo-api-key": "from-env"}
+    ProviderSetting.objects.create(name="coingecko", api_key="from-admin")
+    changed()
+    assert PROVIDERS["coingecko"].headers() == {"x-cg-demo-api-key": "from-admin"}
+
+
+def test_an_admin_change_applies_without_a_restart(admin_client):
+    response = admin_client.post(
+        "/admin/markets/providersetting/add/",
+        {"name": "coincap", "enabled": "", "priority": 100, "api_key": ""},
+    )
+    assert response.status_code == 302
+    assert strategy.ordered("markets") == ["coingecko"]
+
+
+def test_the_admin_lists_provider_and_capability_settings(admin_client):
+    ProviderSetting.objects.create(name="coingecko")
+    CapabilitySetting.objects.create(capability="prices")
+    assert admin_client.get("/admin/markets/providersetting/").status_code == 200
+    assert admin_client.get("/admin/markets/capabilitysetting/").status_code == 200
