@@ -12,7 +12,8 @@ def report(command, results: Sequence[StepResult], *, what: str) -> None:
     for result in results:
         writer = command.stdout if result.ok else command.stderr
         writer.write(result.line())
-    if results and not any(r.ok for r in results):
-        raise CommandError(f"{what}: nothing stored — {results[0].error}")
+    collecting = [r for r in results if not r.housekeeping]
+    if collecting and not any(r.ok for r in collecting):
+        raise CommandError(f"{what}: nothing stored — {collecting[0].error}")
     if not results:
         command.stdout.write(f"{what}: nothing to do")

@@ -16,6 +16,10 @@ class Coin(models.Model):
     market_cap_rank = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     market_cap = money(help_text="Last known USD market cap; decides which coin a shared symbol means")
     tracked = models.BooleanField(default=False, db_index=True, help_text="Collected every cycle")
+    # The span a backfill has already asked providers for: hours in it that are still
+    # missing are ones the provider has no data for, so they are not asked for again.
+    history_covered_from = models.DateTimeField(null=True, blank=True)
+    history_covered_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -21,12 +21,17 @@ from markets.services.validation import InvalidRecord
 logger = logging.getLogger(__name__)
 
 
+class NothingToCollect(Exception):
+    pass
+
+
 @dataclass
 class StepResult:
     name: str
     stored: int = 0
     provider: str | None = None
     error: str | None = None
+    housekeeping: bool = False  # a local step (roll-up): its success does not make a cycle a success
 
     @property
     def ok(self) -> bool:
@@ -45,6 +50,8 @@ def run_step(name: str, step: Callable[[], tuple[int, str | None]]) -> StepResul
     except router.AllProvidersFailed as exc:
         reasons = "; ".join(f"{k}: {v}" for k, v in exc.reasons.items()) or "no provider configured"
         return StepResult(name, error=f"all providers failed — {reasons}"[:500])
+    except NothingToCollect as exc:
+        return StepResult(name, error=str(exc))
     except NotImplementedError:
         return StepResult(name, error="the provider layer does not implement this capability")
     except InvalidRecord as exc:
@@ -79,7 +86,7 @@ def collect_prices(*, coins: Sequence[Coin] | None = None, timeout: float | None
     def step():
         wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.TRACKED_COINS)
         if not wanted:
-            return 0, None
+            raise NothingToCollect("no tracked coins yet (collect_markets tracks the top TRACKED_COINS)")
         fetched = router.fetch_prices([registry.coin_ref(c) for c in wanted], timeout=timeout)
         return ingest.ingest_quotes(quotes=fetched.data, source=fetched.provider), fetched.provider
 
@@ -154,7 +161,7 @@ def collect_all(*, timeout: float | None = None) -> list[StepResult]:
         results.append(collect_prices(timeout=timeout))
     results.append(collect_global(timeout=timeout))
     results.append(collect_trending(timeout=timeout))
-    results.append(StepResult("rollup", stored=rollup_hours()))
+    results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
     return results
 
 
@@ -179,6 +186,7 @@ def backfill(
             fetched = router.fetch_price_history(registry.coin_ref(coin), days=span, timeout=timeout)
             wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
             stored = ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
+            ingest.mark_history_covered(coin=coin, start=gaps[0][0], end=gaps[-1][1])
             return stored, fetched.provider
 
         result = run_step(f"backfill {coin.symbol}", step)

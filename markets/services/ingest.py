@@ -335,7 +335,8 @@ def ingest_chains(*, chains: Sequence[ChainTVL], source: str) -> int:
 
 
 def history_gaps(*, coin: Coin, days: int, now: datetime, vs: str = "usd") -> list[tuple[datetime, datetime]]:
-    """Hour ranges within the last ``days`` with neither an hourly bar nor raw data."""
+    """Hour ranges within the last ``days`` with neither an hourly bar nor raw data, leaving
+    out hours a previous backfill already asked the providers for."""
     end = now.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=days)
     have = set(HourlyPrice.objects.filter(coin=coin, vs=vs, t__gte=start, t__lt=end).values_list("t", flat=True))
@@ -343,13 +344,21 @@ def history_gaps(*, coin: Coin, days: int, now: datetime, vs: str = "usd") -> li
         t.replace(minute=0, second=0, microsecond=0)
         for t in PriceSnapshot.objects.filter(coin=coin, vs=vs, t__gte=start, t__lt=end).values_list("t", flat=True)
     }
+    asked_from, asked_until = coin.history_covered_from, coin.history_covered_until
     gaps: list[tuple[datetime, datetime]] = []
     hour = start
     while hour < end:
-        if hour not in have and hour not in raw_hours:
+        asked = asked_from is not None and asked_from <= hour and hour + timedelta(hours=1) <= asked_until
+        if hour not in have and hour not in raw_hours and not asked:
             if gaps and gaps[-1][1] == hour:
                 gaps[-1] = (gaps[-1][0], hour + timedelta(hours=1))
             else:
                 gaps.append((hour, hour + timedelta(hours=1)))
         hour += timedelta(hours=1)
     return gaps
+
+
+def mark_history_covered(*, coin: Coin, start: datetime, end: datetime) -> None:
+    coin.history_covered_from = min(filter(None, [coin.history_covered_from, start]))
+    coin.history_covered_until = max(filter(None, [coin.history_covered_until, end]))
+    coin.save(update_fields=["history_covered_from", "history_covered_until"])

@@ -1,0 +1,228 @@
+"""Collection end to end: the real router and providers, the network faked only at the
+boundary by stand-in servers on 127.0.0.1 answering in each provider's own JSON format."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, PriceSnapshot, Protocol, TrendingSnapshot
+from markets.services import collect, ingest
+from sentiment.models import FearGreedPoint
+from tests.data.conftest import quote
+from tests.providers.conftest import Reply
+
+pytestmark = pytest.mark.django_db
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def markets_page(count: int = 3, *, price_of_first=67123.45) -> bytes:
+    rows = [
+        {
+            "id": coin_id,
+            "symbol": symbol,
+            "name": name,
+            "image": f"https://assets.coingecko.com/coins/images/{i}/large/{coin_id}.png",
+            "current_price": price_of_first if i == 0 else 0.00001234 if coin_id == "pepe" else 3456.7,
+            "market_cap": 1327000000000 // (i + 1),
+            "market_cap_rank": i + 1,
+            "total_volume": 28000000000,
+            "price_change_percentage_24h": -1.2345,
+            "circulating_supply": 19700000.0,
+            "last_updated": iso_now(),
+        }
+        for i, (coin_id, symbol, name) in enumerate(
+            [("bitcoin", "btc", "Bitcoin"), ("ethereum", "eth", "Ethereum"), ("pepe", "pepe", "Pepe")][:count]
+        )
+    ]
+    return json.dumps(rows).encode()
+
+
+GLOBAL = {
+    "data": {
+        "active_cryptocurrencies": 12000,
+        "total_market_cap": {"usd": 2.45e12, "eur": 2.2e12},
+        "total_volume": {"usd": 9.1e10},
+        "market_cap_percentage": {"btc": 54.1, "eth": 12.3},
+        "market_cap_change_percentage_24h_usd": 0.8,
+        "updated_at": 0,
+    }
+}
+TRENDING = {
+    "coins": [
+        {"item": {"id": "pepe", "coin_id": 29850, "name": "Pepe", "symbol": "PEPE", "market_cap_rank": 3, "score": 0}},
+        {"item": {"id": "bitcoin", "coin_id": 1, "name": "Bitcoin", "symbol": "BTC", "market_cap_rank": 1, "score": 1}},
+    ],
+    "exchanges": [],
+}
+
+
+@pytest.fixture
+def coingecko(upstream):
+    fake = upstream("coingecko")
+    fake.script("/coins/markets", Reply(markets_page()))
+    GLOBAL["data"]["updated_at"] = int(time.time())
+    fake.script("/global", Reply(json.dumps(GLOBAL).encode()))
+    fake.script("/search/trending", Reply(json.dumps(TRENDING).encode()))
+    return fake
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_collect_all_stores_the_listing_global_and_trending(coingecko):
+    output = run("collect_all")
+    assert "markets: stored 3 from coingecko" in output
+    assert "global: stored 1 from coingecko" in output and "trending: stored 2" in output
+    assert set(Coin.objects.filter(tracked=True).values_list("coin_id", flat=True)) == {"bitcoin", "ethereum", "pepe"}
+    assert LatestQuote.objects.get(coin__coin_id="pepe").price.normalize() == Decimal("0.00001234")
+    assert PriceSnapshot.objects.filter(source="coingecko").count() == 3
+    assert GlobalSnapshot.objects.get().btc_dominance_pct == Decimal("54.1")
+    assert list(TrendingSnapshot.objects.values_list("coin__coin_id", flat=True)) == ["pepe", "bitcoin"]
+
+
+def test_a_repeated_cycle_with_the_same_upstream_rows_stores_nothing_twice(coingecko):
+    run("collect_all")
+    counts = [PriceSnapshot.objects.count(), GlobalSnapshot.objects.count(), Coin.objects.count()]
+    run("collect_all")
+    assert [PriceSnapshot.objects.count(), GlobalSnapshot.objects.count(), Coin.objects.count()] == counts
+
+
+def test_collected_prices_come_back_through_the_api_with_every_digit(api, coingecko):
+    run("collect_all")
+    response = api.get("/api/prices?symbols=pepe,BTC")
+    assert b'"price":0.00001234' in response.content and b'"price":67123.45' in response.content
+    assert response.json()["stale"] is False
+
+
+def test_impossible_upstream_data_is_rejected_whole(api, coingecko):
+    coingecko.script("/coins/markets", Reply(markets_page(price_of_first=-5)))
+    output = run("collect_markets")  # global and trending still succeed
+    assert "markets: stored" not in output
+    assert not PriceSnapshot.objects.exists()
+    assert not Coin.objects.filter(tracked=True).exists()
+
+
+def test_a_cycle_with_every_provider_down_exits_non_zero_with_one_line(db):
+    with pytest.raises(CommandError) as failure:
+        run("collect_all")
+    assert "\n" not in str(failure.value)
+    assert "all providers failed" in str(failure.value)
+
+
+def test_an_untracked_coin_is_fetched_once_on_demand_and_stored(api, coingecko):
+    run("collect_all")
+    Coin.objects.create(coin_id="dogwifcoin", symbol="WIF", name="dogwifhat")
+    coingecko.script(
+        "/simple/price",
+        Reply(
+            json.dumps(
+                {
+                    "dogwifcoin": {
+                        "usd": 2.3456,
+                        "usd_market_cap": 2340000000,
+                        "usd_24h_vol": 456000000,
+                        "usd_24h_change": 5.5,
+                        "last_updated_at": int(time.time()),
+                    }
+                }
+            ).encode()
+        ),
+    )
+    first = api.get("/api/prices?symbols=WIF")
+    assert first.status_code == 200 and first.json()["data"][0]["price"] == 2.3456
+    assert LatestQuote.objects.filter(coin__coin_id="dogwifcoin").exists()
+    hits = coingecko.hits_on("/simple/price")
+    api.get("/api/prices?symbols=WIF")
+    assert coingecko.hits_on("/simple/price") == hits == 1
+
+
+def test_a_tracked_coin_is_served_without_asking_a_provider(api, coingecko):
+    run("collect_all")
+    before = len(coingecko.hits)
+    assert api.get("/api/prices?symbols=BTC,ETH").status_code == 200
+    assert len(coingecko.hits) == before
+
+
+def test_an_untracked_coin_with_every_provider_down_is_503(api, db):
+    Coin.objects.create(coin_id="dogwifcoin", symbol="WIF", name="dogwifhat")
+    response = api.get("/api/prices?symbols=WIF")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "no_data"
+
+
+def market_chart(hours: int) -> bytes:
+    now_ms = int(time.time() // 3600 * 3600 * 1000)
+    stamps = [now_ms - h * 3_600_000 - 60_000 for h in range(hours, 0, -1)]
+    return json.dumps(
+        {
+            "prices": [[t, 60000 + i] for i, t in enumerate(stamps)],
+            "market_caps": [[t, 1.2e12 + i] for i, t in enumerate(stamps)],
+            "total_volumes": [[t, 3e10] for t in stamps],
+        }
+    ).encode()
+
+
+def test_backfill_fetches_only_the_gaps_and_never_twice(coingecko):
+    run("collect_all")
+    coingecko.script("/coins/bitcoin/market_chart", Reply(market_chart(24 * 3)))
+    output = run("backfill_history", "--days", "3", "--symbols", "BTC")
+    stored = HourlyPrice.objects.filter(coin__coin_id="bitcoin").count()
+    assert "backfill BTC: stored" in output and stored >= 70
+    assert coingecko.hits_on("/coins/bitcoin/market_chart") == 1
+
+    output = run("backfill_history", "--days", "3", "--symbols", "BTC")
+    assert coingecko.hits_on("/coins/bitcoin/market_chart") == 1, output
+    assert HourlyPrice.objects.filter(coin__coin_id="bitcoin").count() == stored
+
+
+def test_backfill_stops_when_providers_fail_and_resumes_later(coingecko):
+    run("collect_all")
+    coingecko.script("/coins/bitcoin/market_chart", Reply(b'{"status": {"error_code": 429}}', 429))
+    with pytest.raises(CommandError):
+        run("backfill_history", "--days", "2", "--symbols", "BTC,ETH")
+    assert not HourlyPrice.objects.exists()
+
+
+def test_collect_defi_stores_protocols_and_chains(upstream, shared_fixture):
+    fake = upstream("defillama")
+    fake.script("/protocols", Reply(shared_fixture("defillama/protocols.json")))
+    fake.script("/v2/chains", Reply(shared_fixture("defillama/chains.json")))
+    output = run("collect_defi")
+    assert "defi protocols: stored" in output and "defi chains: stored" in output
+    assert Protocol.objects.exists()
+
+
+def test_collect_sentiment_stores_fear_and_greed(upstream, shared_fixture):
+    fake = upstream("alternative_me")
+    fake.script("/fng/", Reply(shared_fixture("alternative_me/fng.json")))
+    output = run("collect_sentiment", "--days", "2")
+    assert "fear & greed: stored 2" in output and "news: not configured yet" in output
+    assert list(FearGreedPoint.objects.values_list("value", flat=True)) == [71, 71]
+
+
+def test_rollup_runs_as_part_of_the_cycle(coingecko):
+    hour_ago = datetime.now(UTC) - timedelta(hours=2)
+    run("collect_all")
+    ingest.ingest_quotes(quotes=[quote("bitcoin", "BTC", "1", hour_ago)], source="coingecko")
+    results = collect.collect_all()
+    assert next(r for r in results if r.name == "rollup").stored >= 1
+    assert HourlyPrice.objects.filter(coin__coin_id="bitcoin").exists()
+
+
+def test_collect_prices_tracks_the_top_coins_first_when_nothing_is_tracked(coingecko):
+    assert "markets: stored 3 from coingecko" in run("collect_prices")
+    coingecko.script(
+        "/simple/price",
+        Reply(json.dumps({"bitcoin": {"usd": 1.5, "last_updated_at": int(time.time())}}).encode()),
+    )
+    assert "prices: stored" in run("collect_prices")
