@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, PriceSnapshot, Protocol, TrendingSnapshot
 from markets.services import collect, ingest
@@ -226,3 +227,84 @@ def test_collect_prices_tracks_the_top_coins_first_when_nothing_is_tracked(coing
         Reply(json.dumps({"bitcoin": {"usd": 1.5, "last_updated_at": int(time.time())}}).encode()),
     )
     assert "prices: stored" in run("collect_prices")
+
+
+def klines(count: int) -> bytes:
+    start = int(time.time() // 3600 * 3600 - count * 3600) * 1000
+    rows = [
+        [
+            start + i * 3_600_000,
+            "100.5",
+            "110.25",
+            "99.0",
+            "105.125",
+            "12.5",
+            start + (i + 1) * 3_600_000 - 1,
+            "1300.0",
+            42,
+            "6.0",
+            "650.0",
+            "0",
+        ]
+        for i in range(count)
+    ]
+    return json.dumps(rows).encode()
+
+
+def test_candles_of_an_uncollected_coin_are_fetched_once_and_stored(api, upstream, coingecko):
+    run("collect_all")
+    Coin.objects.filter(coin_id="pepe").update(binance_pair="PEPEUSDT")
+    binance = upstream("binance")
+    binance.script("/api/v3/klines", Reply(klines(5)))
+    with override_settings(OHLCV_COINS=1):  # only bitcoin's candles are collected
+        first = api.get("/api/ohlcv?symbol=PEPE&interval=1h")
+        assert first.status_code == 200, first.content
+        assert first.json()["source"] == "binance" and len(first.json()["data"]) == 5
+        api.get("/api/ohlcv?symbol=PEPE&interval=1h&limit=3")
+    assert binance.hits_on("/api/v3/klines") == 1
+
+
+def test_collect_ohlcv_stores_candles_of_the_most_watched_coins(upstream, coingecko):
+    run("collect_all")
+    Coin.objects.filter(coin_id="bitcoin").update(binance_pair="BTCUSDT")
+    binance = upstream("binance")
+    binance.script("/api/v3/klines", Reply(klines(24)))
+    output = run("collect_ohlcv", "--symbols", "BTC", "--intervals", "1h")
+    assert "ohlcv BTC 1h: stored 24 from binance" in output
+
+
+def test_a_protocols_tvl_history_is_fetched_on_first_request(api, upstream):
+    llama = upstream("defillama")
+    now = int(time.time())
+    llama.script(
+        "/protocols",
+        Reply(
+            json.dumps(
+                [
+                    {
+                        "slug": "aave",
+                        "name": "Aave",
+                        "tvl": 2.1e10,
+                        "category": "Lending",
+                        "chains": ["Ethereum"],
+                        "change_1d": 0.5,
+                    }
+                ]
+            ).encode()
+        ),
+    )
+    llama.script(
+        "/protocol/aave",
+        Reply(
+            json.dumps(
+                {
+                    "name": "Aave",
+                    "tvl": [{"date": now - d * 86400, "totalLiquidityUSD": 2e10 + d} for d in range(30, 0, -1)],
+                }
+            ).encode()
+        ),
+    )
+    run("collect_defi")
+    body = api.get("/api/defi/protocols/aave/tvl?days=10").json()
+    assert len(body["data"]) >= 10
+    assert llama.hits_on("/protocol/aave") == 1
