@@ -55,7 +55,8 @@ def append_results(title: str, command: str, lines: list[str]) -> None:
     if heading not in text:
         text = text.rstrip() + f"\n\n{heading}\n\nMachine: {_machine()}.\n"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = f"\n### {title} ({stamp})\n\n`{command}`\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
+    items = "\n".join(f"  - {line.strip()}" if line.startswith("  ") else f"- {line}" for line in lines)
+    block = f"\n### {title} ({stamp})\n\n`{command}`\n\n{items}\n"
     # Keep every run of this area together: insert before the next "## " heading, if any.
     start = text.index(heading)
     after = text.find("\n## ", start + len(heading))
