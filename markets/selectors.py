@@ -35,7 +35,7 @@ def is_stale(t: datetime | None, *, now: datetime | None = None) -> bool:
     return not collect.recent_enough(t, now=now)
 
 
-def _first_attempt(key: str) -> bool:
+def first_attempt(key: str) -> bool:
     """True once per cooldown per key: a burst of requests fetches an uncollected coin once."""
     return caches["default"].add(f"on-demand:{key}", 1, _ON_DEMAND_COOLDOWN_S)
 
@@ -93,7 +93,7 @@ def latest_prices(*, coins: list[Coin], vs: str) -> dict:
         quote = quotes.get(coin.pk)
         if _collected(coin, vs) or (quote and not is_stale(quote.t)):
             continue
-        if _first_attempt(f"price:{coin.pk}:{vs}"):
+        if first_attempt(f"price:{coin.pk}:{vs}"):
             refetched |= collect.fetch_on_demand_quote(coin=coin, vs=vs)
     if refetched:
         quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
@@ -182,8 +182,8 @@ def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", no
         resolution = pick_resolution(coin=coin, days=days, vs=vs, now=now)
     start = now - timedelta(days=days)
     points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
-    if not points and not _collected(coin, vs) and _first_attempt(f"history:{coin.pk}:{vs}"):
-        if collect.fetch_on_demand_history(coin=coin, days=days):
+    if not points and not _collected(coin, vs) and first_attempt(f"history:{coin.pk}:{vs}"):
+        if collect.fetch_on_demand_history(coin=coin, days=days, vs=vs):
             points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
     if not points:
         raise NoDataAvailable(f"No price history is stored for {coin.symbol} and no provider could be reached.")
@@ -238,7 +238,7 @@ def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime 
     )
     step = timedelta(seconds=_INTERVAL_SECONDS[interval])
     fresh = bars and (end is not None or datetime.now(UTC) - bars[-1].t <= 2 * step)
-    if not collected and not fresh and _first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
+    if not collected and not fresh and first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
         if collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end):
             bars = read()
     if not bars:
@@ -300,7 +300,7 @@ def protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> dict:
 
     rows = read()
     # Collection stores one point a day; the first request for a longer range fetches the history once.
-    if len(rows) < min(days, 7) and _first_attempt(f"tvl:{protocol.pk}"):
+    if len(rows) < min(days, 7) and first_attempt(f"tvl:{protocol.pk}"):
         collect.collect_protocol_tvl(protocol=protocol, timeout=settings.ON_DEMAND_TIMEOUT_S)
         rows = read()
     if not rows:

@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 
 from cryptodt.api.errors import NoDataAvailable
-from markets.selectors import iso
+from markets.selectors import first_attempt
+from markets.times import iso
 from sentiment.models import FearGreedPoint
 from sentiment.services import collect_fear_greed
 
@@ -17,7 +18,7 @@ def fear_greed(*, days: int, now: datetime | None = None) -> dict:
         return [{"t": iso(p.t), "value": p.value, "classification": p.classification} for p in points]
 
     rows = read()
-    if not rows and not FearGreedPoint.objects.exists():
+    if not rows and not FearGreedPoint.objects.exists() and first_attempt("fear-greed"):
         if collect_fear_greed(limit=min(days, 365), timeout=settings.ON_DEMAND_TIMEOUT_S).ok:
             rows = read()
     if not rows:

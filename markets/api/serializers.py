@@ -13,7 +13,7 @@ KNOWN_VS = (
 MAX_SYMBOLS = 50
 _SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
 _COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
 _EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)
 
 
@@ -120,8 +120,8 @@ class HistoryQuery(_Query):
 
 class ProtocolsQuery(_Query):
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
-    chain = serializers.RegexField(_SLUG, max_length=100, required=False)
-    category = serializers.RegexField(_SLUG, max_length=100, required=False)
+    chain = serializers.RegexField(SLUG, max_length=100, required=False)
+    category = serializers.RegexField(SLUG, max_length=100, required=False)
 
 
 class DaysQuery(_Query):

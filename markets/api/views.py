@@ -110,8 +110,8 @@ class ProtocolsView(ReadView):
 class ProtocolTVLView(ReadView):
     def get(self, request, slug: str):
         params = q.validated(q.DaysQuery, request)
-        if len(slug) > 200:
-            raise InvalidParameter("slug", "The slug is too long.")
+        if not q.SLUG.fullmatch(slug):  # also keeps NUL and other bytes PostgreSQL refuses out of queries
+            raise InvalidParameter("slug", "Not a protocol slug.")
         key = ("tvl", slug, params["days"])
         return Response(
             cached("defi", key, TTL["defi"], lambda: selectors.protocol_tvl(slug=slug, days=params["days"]))

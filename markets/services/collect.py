@@ -207,12 +207,12 @@ def fetch_on_demand_quote(*, coin: Coin, vs: str) -> bool:
         return False
 
 
-def fetch_on_demand_history(*, coin: Coin, days: int) -> bool:
+def fetch_on_demand_history(*, coin: Coin, days: int, vs: str = "usd") -> bool:
     try:
         fetched = router.fetch_price_history(
-            registry.coin_ref(coin), days=min(days, 90), timeout=settings.ON_DEMAND_TIMEOUT_S
+            registry.coin_ref(coin), days=min(days, 90), vs=vs, timeout=settings.ON_DEMAND_TIMEOUT_S
         )
-        return ingest.ingest_history_points(coin=coin, points=fetched.data, source=fetched.provider) > 0
+        return ingest.ingest_history_points(coin=coin, points=fetched.data, source=fetched.provider, vs=vs) > 0
     except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
         logger.info("on-demand history for %s failed: %s", coin.coin_id, exc)
         return False

@@ -19,7 +19,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from markets.models import Candle, GlobalSnapshot, HourlyPrice, PriceSnapshot, RollupState, TrendingSnapshot
+from markets.models import (
+    Candle,
+    GlobalSnapshot,
+    HourlyPrice,
+    PriceSnapshot,
+    ProtocolTVLPoint,
+    RollupState,
+    TrendingSnapshot,
+)
 from markets.providers.records import PricePoint
 from markets.services import cache
 
@@ -28,6 +36,7 @@ logger = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 LATE_ARRIVALS = timedelta(hours=2)
+TVL_RETENTION = timedelta(days=366)
 _STATE = "prices"
 _SHORT_INTERVALS = ("1m", "5m", "15m")
 
@@ -179,7 +188,9 @@ def prune(*, now: datetime | None = None, archive_dir: str | None = None) -> Pru
         report.other_rows += Candle.objects.filter(t__lt=history_cutoff).exclude(interval="1d").delete()[0]
         report.other_rows += GlobalSnapshot.objects.filter(t__lt=history_cutoff).delete()[0]
         report.other_rows += TrendingSnapshot.objects.filter(t__lt=raw_cutoff).delete()[0]
-    cache.bump("history", "ohlcv", "trending")
+        # Daily TVL is served up to 365 days back (the API's longest range).
+        report.other_rows += ProtocolTVLPoint.objects.filter(t__lt=_day(now - TVL_RETENTION)).delete()[0]
+    cache.bump("history", "ohlcv", "trending", "defi")
     return report
 
 

@@ -89,3 +89,10 @@ def test_well_formed_values_are_accepted(client, path, listing):
 def test_a_very_long_slug_is_rejected_not_crashed(client, db):
     response = client.get("/api/defi/protocols/" + "a" * 5000 + "/tvl")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("slug", ["a%00b", "%E2%98%83", "x'--"])
+def test_a_malformed_slug_is_a_400_not_a_database_error(client, db, slug):
+    response = client.get(f"/api/defi/protocols/{slug}/tvl")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["parameter"] == "slug"

@@ -308,3 +308,19 @@ def test_a_protocols_tvl_history_is_fetched_on_first_request(api, upstream):
     body = api.get("/api/defi/protocols/aave/tvl?days=10").json()
     assert len(body["data"]) >= 10
     assert llama.hits_on("/protocol/aave") == 1
+
+
+def test_history_of_an_untracked_coin_is_fetched_once_on_demand(api, coingecko):
+    Coin.objects.create(coin_id="dogwifcoin", symbol="WIF", name="dogwifhat")
+    coingecko.script("/coins/dogwifcoin/market_chart", Reply(market_chart(48)))
+    body = api.get("/api/prices/history?symbol=WIF&days=2&resolution=hourly").json()
+    assert len(body["data"]) >= 40 and body["resolution"] == "hourly"
+    api.get("/api/prices/history?symbol=WIF&days=2&resolution=daily")
+    assert coingecko.hits_on("/coins/dogwifcoin/market_chart") == 1
+
+
+def test_fear_greed_is_fetched_on_demand_when_nothing_is_stored(api, upstream, shared_fixture):
+    fake = upstream("alternative_me")
+    fake.script("/fng/", Reply(shared_fixture("alternative_me/fng.json")))
+    response = api.get("/api/sentiment/fear-greed?days=365")
+    assert response.status_code == 200 and response.json()["data"][0]["value"] == 71
