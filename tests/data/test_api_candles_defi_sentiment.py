@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Coin, Protocol
-from markets.providers.records import Candle, ChainTVL, FearGreedPoint, ProtocolTVL, TVLPoint
+from markets.providers.records import Candle, ChainTVL, FearGreedPoint, ProtocolTVL, TrendingEntry, TVLPoint
 from markets.services import ingest
 from markets.services.validation import InvalidRecord
 from sentiment.services import ingest_fear_greed
@@ -138,3 +138,21 @@ def test_protocol_list_costs_a_fixed_number_of_queries(api, db, django_assert_ma
     )
     with django_assert_max_num_queries(2):
         assert len(api.get("/api/defi/protocols?limit=150").json()["data"]) == 150
+
+
+@pytest.mark.parametrize(
+    "path,limit",
+    [
+        ("/api/ohlcv?symbol=BTC&interval=1h&limit=1000", 5),
+        ("/api/prices/history?symbol=BTC&days=30", 7),
+        ("/api/trending", 3),
+        ("/api/defi/chains", 2),
+    ],
+)
+def test_list_endpoints_cost_a_fixed_number_of_queries(api, listing, path, limit, django_assert_max_num_queries):
+    store_candles(count=300)
+    now = datetime.now(UTC)
+    ingest.ingest_chains(chains=[ChainTVL(f"Chain{i}", Decimal(i), now) for i in range(50)], source="defillama")
+    ingest.ingest_trending(entries=[TrendingEntry("bitcoin", "btc", "Bitcoin", i + 1) for i in range(15)], source="x")
+    with django_assert_max_num_queries(limit):
+        assert api.get(path).status_code == 200

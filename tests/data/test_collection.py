@@ -324,3 +324,15 @@ def test_fear_greed_is_fetched_on_demand_when_nothing_is_stored(api, upstream, s
     fake.script("/fng/", Reply(shared_fixture("alternative_me/fng.json")))
     response = api.get("/api/sentiment/fear-greed?days=365")
     assert response.status_code == 200 and response.json()["data"][0]["value"] == 71
+
+
+def test_the_registry_refresh_lists_every_coin_and_gives_pairs_to_the_largest(upstream, coingecko, shared_fixture):
+    run("collect_all")  # ranks and market caps first
+    coingecko.script("/coins/list", Reply(shared_fixture("coingecko/coins_list.json")))
+    binance = upstream("binance")
+    binance.script("/api/v3/exchangeInfo", Reply(shared_fixture("binance/exchange_info.json")))
+    output = run("collect_markets", "--registry")
+    assert "registry: stored 200 from coingecko" in output
+    assert Coin.objects.count() >= 200
+    assert Coin.objects.get(coin_id="bitcoin").binance_pair == "BTCUSDT"
+    assert Coin.objects.get(coin_id="bitcoin").market_cap_rank == 1
