@@ -58,10 +58,27 @@ def main() -> None:
             lambda: selectors.latest_prices(coins=selectors.resolve_symbols(symbols=symbols), vs="usd"), args.samples
         ),
     }
+    from datetime import timedelta
+
+    from markets.models import RollupState
+    from markets.services.rollup import prune, rolled_until, rollup_hours
+
+    state = RollupState.objects.get(name="prices")
+    state.rolled_until -= timedelta(hours=1)
+    state.save()
+    started = time.perf_counter()
+    bars = rollup_hours()
+    rollup_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    pruned = prune(now=rolled_until() + timedelta(days=1), archive_dir="")
+    prune_ms = (time.perf_counter() - started) * 1000
     lines = [
         f"generated {made['coins']} coins: {made['raw_rows']:,} raw rows + {made['hourly_rows']:,} hourly bars "
         f"in {made['seconds']} s",
         f"steady-state database size: {size / 1024 / 1024:.0f} MiB (goal < 1 GB)",
+        f"hourly roll-up of {args.coins} coins (one new hour plus the two re-rolled): {bars} bars in {rollup_ms:.0f} ms",
+        f"daily prune one day later: {pruned.raw_rows:,} raw rows and {pruned.hourly_rows:,} hourly bars deleted "
+        f"in {prune_ms:.0f} ms",
         "selector timings in-process, no cache (ms):",
     ]
     lines += [f"  {name}: p50 {r['p50']}, p95 {r['p95']}, p99 {r['p99']} (n={r['n']})" for name, r in results.items()]

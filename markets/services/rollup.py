@@ -37,6 +37,7 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 LATE_ARRIVALS = timedelta(hours=2)
 TVL_RETENTION = timedelta(days=366)
+ROLLUP_CHUNK = timedelta(hours=6)
 _STATE = "prices"
 _SHORT_INTERVALS = ("1m", "5m", "15m")
 
@@ -86,6 +87,8 @@ def rollup_hours(*, now: datetime | None = None) -> int:
     end = _hour(now or datetime.now(UTC))
     start = rolled_until()
     if start is not None:
+        if start >= end:
+            return 0  # no hour has completed since the last roll-up
         # Quotes carry the provider's own time and may land a few minutes late, so the
         # last hours are rolled again (the upsert makes that harmless).
         start -= LATE_ARRIVALS
@@ -97,8 +100,8 @@ def rollup_hours(*, now: datetime | None = None) -> int:
     written = 0
     hour = start
     while hour < end:
-        # A day at a time keeps memory flat when a long backlog is rolled up.
-        chunk_end = min(end, hour + DAY)
+        # A few hours at a time keeps memory flat when a long backlog is rolled up.
+        chunk_end = min(end, hour + ROLLUP_CHUNK)
         written += _rollup_range(hour, chunk_end)
         hour = chunk_end
     return written

@@ -43,8 +43,9 @@ def test_a_point_that_lands_late_is_rolled_into_its_hour(listing):
     store_every_5_minutes(start=start, hours=1, prices=["5"] * 11 + ["6"])
     rollup_hours(now=NOW)
     ingest.ingest_quotes(quotes=[quote("bitcoin", "BTC", "99", start + timedelta(minutes=59))], source="coingecko")
-    rollup_hours(now=NOW + timedelta(minutes=5))
-    assert rolled_until() == datetime(2026, 3, 20, 12, tzinfo=UTC)
+    assert rollup_hours(now=NOW + timedelta(minutes=5)) == 0  # no new hour has completed yet
+    rollup_hours(now=NOW + timedelta(hours=1))
+    assert rolled_until() == datetime(2026, 3, 20, 13, tzinfo=UTC)
     assert HourlyPrice.objects.get(coin__coin_id="bitcoin", t=start).high == 99
 
 
