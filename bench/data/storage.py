@@ -76,7 +76,8 @@ def main() -> None:
         f"generated {made['coins']} coins: {made['raw_rows']:,} raw rows + {made['hourly_rows']:,} hourly bars "
         f"in {made['seconds']} s",
         f"steady-state database size: {size / 1024 / 1024:.0f} MiB (goal < 1 GB)",
-        f"hourly roll-up of {args.coins} coins (one new hour plus the two re-rolled): {bars} bars in {rollup_ms:.0f} ms",
+        f"hourly roll-up of {args.coins} coins (one new hour plus the two re-rolled): {bars} bars "
+        f"in {rollup_ms:.0f} ms",
         f"daily prune one day later: {pruned.raw_rows:,} raw rows and {pruned.hourly_rows:,} hourly bars deleted "
         f"in {prune_ms:.0f} ms",
         "selector timings in-process, no cache (ms):",
