@@ -59,34 +59,53 @@ def upsert_listings(*, listings: Sequence[CoinListing]) -> int:
 def upsert_market_rows(*, rows: Sequence[MarketRow], track: bool) -> dict[str, Coin]:
     """Ranks, market caps, images of listed coins; with ``track`` they become the tracked set.
 
-    Runs inside the caller's transaction. Returns coin_id → Coin (with primary keys).
+    Runs inside the caller's transaction. Returns each row's coin_id → its Coin (saved).
     """
     incoming = {}
     for row in rows:
         coin_id = v.text(row.coin_id, "coin id", max_length=120)
         incoming[coin_id] = row
     existing = Coin.objects.in_bulk(list(incoming), field_name="coin_id")
-    coins = []
+    existing.update(_same_coins_by_other_ids(incoming, existing))
+    coins: dict[str, Coin] = {}
     for coin_id, row in incoming.items():
         coin = existing.get(coin_id) or Coin(coin_id=coin_id)
-        coin.symbol = v.text(row.symbol, f"{coin_id} symbol", max_length=40).upper()
-        coin.name = v.text(row.name, f"{coin_id} name", max_length=200, required=False) or coin_id
+        if coin.coin_id == coin_id:  # a coin matched by another provider's id keeps its own name
+            coin.symbol = v.text(row.symbol, f"{coin_id} symbol", max_length=40).upper()
+            coin.name = v.text(row.name, f"{coin_id} name", max_length=200, required=False) or coin_id
         coin.market_cap_rank = row.rank if row.rank and row.rank > 0 else coin.market_cap_rank
         coin.market_cap = v.money(row.market_cap, f"{coin_id} market cap") or coin.market_cap
         coin.image = (row.image or coin.image or "")[:500]
         coin.coincap_id = row.coincap_id or coin.coincap_id
         coin.tracked = coin.tracked or track
-        coins.append(coin)
+        coins[coin.coin_id] = coin
     Coin.objects.bulk_create(
-        coins,
+        coins.values(),
         update_conflicts=True,
         unique_fields=["coin_id"],
         update_fields=["symbol", "name", "market_cap_rank", "market_cap", "image", "coincap_id", "tracked"],
         batch_size=500,
     )
     if track:
-        Coin.objects.filter(tracked=True).exclude(coin_id__in=list(incoming)).update(tracked=False)
-    return Coin.objects.in_bulk(list(incoming), field_name="coin_id")
+        Coin.objects.filter(tracked=True).exclude(coin_id__in=list(coins)).update(tracked=False)
+    saved = Coin.objects.in_bulk(list(coins), field_name="coin_id")
+    return {coin_id: saved[(existing.get(coin_id) or Coin(coin_id=coin_id)).coin_id] for coin_id in incoming}
+
+
+def _same_coins_by_other_ids(incoming: dict[str, MarketRow], known: dict[str, Coin]) -> dict[str, Coin]:
+    """A fallback listing (CoinCap) may name a registered coin by its own id: match it by
+    CoinCap id, else by symbol (largest market cap), instead of registering a duplicate."""
+    unknown = {coin_id: row for coin_id, row in incoming.items() if coin_id not in known and row.coincap_id}
+    if not unknown:
+        return {}
+    by_coincap = {c.coincap_id: c for c in Coin.objects.filter(coincap_id__in=[r.coincap_id for r in unknown.values()])}
+    by_symbol = by_largest_market_cap(Coin.objects.filter(symbol__in={r.symbol.upper() for r in unknown.values()}))
+    matches = {}
+    for coin_id, row in unknown.items():
+        match = by_coincap.get(row.coincap_id) or by_symbol.get(row.symbol.upper())
+        if match is not None and match.coin_id not in incoming:
+            matches[coin_id] = match
+    return matches
 
 
 def assign_exchange_pairs(*, pairs: dict[str, dict[str, str]]) -> int:

@@ -103,3 +103,13 @@ def test_protocols_are_upserted_with_one_tvl_point_a_day(db):
         )
     assert Protocol.objects.get().tvl == 120
     assert ProtocolTVLPoint.objects.get().tvl == 120
+
+
+def test_a_fallback_listing_that_names_a_coin_by_its_own_id_updates_that_coin(listing):
+    listing(market_row("binancecoin", "bnb", price="600", cap="90000000000", rank=3))
+    coincap_row = market_row("binance-coin", "BNB", price="601.5", cap="91000000000", rank=3, coincap_id="binance-coin")
+    ingest.ingest_market_rows(rows=[coincap_row], source="coincap", track=False)
+    assert not Coin.objects.filter(coin_id="binance-coin").exists()
+    bnb = Coin.objects.get(coin_id="binancecoin")
+    assert (bnb.coincap_id, bnb.name) == ("binance-coin", "Binancecoin")
+    assert LatestQuote.objects.get(coin=bnb).source == "coincap"
