@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
 from markets.models import HourlyPrice, PriceSnapshot
@@ -83,3 +84,20 @@ def test_collect_sentiment_says_news_is_not_configured(db):
 def test_readiness_reports_the_age_of_the_newest_price(api, listing):
     check = api.get("/api/health/ready").json()["checks"]["data_age"]
     assert check["ok"] is True and check["age_s"] < 60
+
+
+def test_every_schedule_names_an_importable_task(db):
+    run("setup_schedules")
+    for schedule in Schedule.objects.filter(name__startswith="cryptodt:"):
+        assert callable(import_string(schedule.func)), schedule.func
+
+
+@pytest.mark.parametrize("task", ["collect_all", "collect_ohlcv", "collect_defi", "collect_sentiment", "prune_history"])
+def test_a_task_with_every_provider_down_reports_instead_of_raising(db, task):
+    result = import_string(f"markets.tasks.{task}")()
+    assert isinstance(result, str)
+
+
+def test_the_backup_task_writes_a_backup(db, settings, tmp_path):
+    settings.BACKUP_DIR = tmp_path
+    assert import_string("markets.tasks.backup_db")().startswith(str(tmp_path))
