@@ -9,7 +9,7 @@ def _lines(results) -> str:
 
 
 def collect_all() -> str:
-    return _lines(collect.collect_all())
+    return _lines(collect.collect_all(due_only=True))
 
 
 def collect_ohlcv() -> str:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 
 from markets.models import Coin, Protocol
 from markets.providers import router
+from markets.providers.plan import plan_schedule
 from markets.services import ingest, registry
 from markets.services.rollup import rollup_hours
 from markets.services.validation import InvalidRecord
@@ -151,18 +153,45 @@ def collect_protocol_tvl(*, protocol: Protocol, timeout: float | None = None) ->
     return run_step(f"tvl {protocol.slug}", step)
 
 
-def collect_all(*, timeout: float | None = None) -> list[StepResult]:
-    """One cycle: the top TRACKED_COINS (ranked listing, or live quotes if that fails),
-    global stats, trending, then roll up every completed hour."""
+def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list[StepResult]:
+    """One cycle for the top TRACKED_COINS, then the hourly roll-up.
+
+    Live prices every cycle (the router asks Binance's all-market ticker first). The
+    ranked CoinGecko listing (ranks, caps, the tracked set — and a price for each coin),
+    global stats and trending cost calls from CoinGecko's monthly budget, so with
+    ``due_only`` (the schedule) each runs only when the provider plan's interval for it
+    has passed; the listing also runs whenever nothing is tracked yet.
+    """
     results = []
-    markets = collect_markets(timeout=timeout)
-    results.append(markets)
-    if not markets.ok:
+    listed = False
+    if not due_only or _due("markets") or not registry.tracked_coins(limit=1):
+        markets = _settle("markets", collect_markets(timeout=timeout))
+        results.append(markets)
+        listed = markets.ok
+    if not listed:
         results.append(collect_prices(timeout=timeout))
-    results.append(collect_global(timeout=timeout))
-    results.append(collect_trending(timeout=timeout))
+    if not due_only or _due("global"):
+        results.append(_settle("global", collect_global(timeout=timeout)))
+    if not due_only or _due("trending"):
+        results.append(_settle("trending", collect_trending(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
     return results
+
+
+def plan_interval(task: str) -> int:
+    """Seconds between runs of a collection task, from the provider layer's budget plan."""
+    return plan_schedule().tasks[task].interval_s
+
+
+def _due(task: str) -> bool:
+    """True at most once per planned interval (a key in the shared cache marks the last run)."""
+    return caches["shared"].add(f"collect:ran:{task}", 1, max(1, plan_interval(task) - 30))
+
+
+def _settle(task: str, result: StepResult) -> StepResult:
+    if not result.ok:  # a failed run is retried on the next cycle, not a whole interval later
+        caches["shared"].delete(f"collect:ran:{task}")
+    return result
 
 
 def backfill(

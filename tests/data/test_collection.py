@@ -336,3 +336,24 @@ def test_the_registry_refresh_lists_every_coin_and_gives_pairs_to_the_largest(up
     assert Coin.objects.count() >= 200
     assert Coin.objects.get(coin_id="bitcoin").binance_pair == "BTCUSDT"
     assert Coin.objects.get(coin_id="bitcoin").market_cap_rank == 1
+
+
+def test_the_scheduled_cycle_spends_coingecko_calls_only_when_they_are_due(coingecko):
+    coingecko.script(
+        "/simple/price",
+        Reply(json.dumps({"bitcoin": {"usd": 1.5, "last_updated_at": int(time.time())}}).encode()),
+    )
+    for _ in range(3):
+        collect.collect_all(due_only=True)
+    assert coingecko.hits_on("/coins/markets") == 1  # the first cycle tracked and priced the top coins
+    assert coingecko.hits_on("/global") == 1 and coingecko.hits_on("/search/trending") == 1
+    assert coingecko.hits_on("/simple/price") == 2  # the later cycles asked for live prices only
+
+
+def test_a_failed_listing_is_retried_on_the_next_cycle(coingecko, settings):
+    settings.PROVIDER_RETRIES = 0
+    coingecko.script("/coins/markets", Reply(b"oops", 500), Reply(markets_page()))
+    first = collect.collect_all(due_only=True)
+    assert not next(r for r in first if r.name == "markets").ok
+    second = collect.collect_all(due_only=True)
+    assert next(r for r in second if r.name == "markets").ok

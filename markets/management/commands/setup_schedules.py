@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_q.models import Schedule
 
+from markets.services import collect
+
 PREFIX = "cryptodt:"
 
 
@@ -16,14 +18,19 @@ class Planned:
 
 
 def planned() -> list[Planned]:
-    """Every periodic job of the service, in one place."""
-    every = max(1, settings.COLLECT_INTERVAL_S // 60)
+    """Every periodic job of the service, in one place. Cadences that spend provider budgets
+    come from the provider layer's plan (markets.providers.plan), so no free tier is exceeded."""
+
+    def every(task: str) -> int:
+        return max(1, collect.plan_interval(task) // 60)
+
     return [
-        Planned("collect_all", "markets.tasks.collect_all", every),
-        Planned("collect_ohlcv", "markets.tasks.collect_ohlcv", 30),
-        Planned("collect_defi", "markets.tasks.collect_defi", max(1, settings.DEFI_INTERVAL_S // 60)),
-        Planned("collect_sentiment", "markets.tasks.collect_sentiment", max(1, settings.SENTIMENT_INTERVAL_S // 60)),
-        Planned("refresh_registry", "markets.tasks.refresh_registry", 24 * 60),
+        # Each cycle: live prices; the ranked listing, global and trending when the plan says they are due.
+        Planned("collect_all", "markets.tasks.collect_all", max(1, settings.COLLECT_INTERVAL_S // 60)),
+        Planned("collect_ohlcv", "markets.tasks.collect_ohlcv", every("ohlcv")),
+        Planned("collect_defi", "markets.tasks.collect_defi", every("defi")),
+        Planned("collect_sentiment", "markets.tasks.collect_sentiment", every("fear_greed")),
+        Planned("refresh_registry", "markets.tasks.refresh_registry", every("coin_list")),
         Planned("prune_history", "markets.tasks.prune_history", 24 * 60),
         Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
     ]
