@@ -245,6 +245,9 @@ SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
 WS_HEARTBEAT_S = envint("WS_HEARTBEAT_S", 20, minimum=1)
 WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)
 
+# Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
+WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)
+
 # --- Static files, i18n ------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
