@@ -267,6 +267,9 @@ USE_TZ = True
 # --- Production hardening ------------------------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # Platform health probes (Docker, Hugging Face, load balancers) speak plain HTTP
+    # from inside; they must get the answer, not a redirect to https.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health(/ready)?$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000, minimum=0)
