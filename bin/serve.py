@@ -29,12 +29,31 @@ def prepare() -> None:
         manage("collectstatic", "--noinput", "--verbosity", "0")
 
 
+def web_workers() -> str:
+    """One process in the embedded profile, two (or WEB_WORKERS) with Redis.
+
+    Without REDIS_URL the "default" cache (cached responses, rate-limit counters) lives
+    in the web process's memory; several processes would each count their own limits.
+    Threads in one process keep it exact and cheap (BENCHMARKS.md, "platform").
+    """
+    redis = bool(os.environ.get("REDIS_URL"))
+    raw = os.environ.get("WEB_WORKERS") or ("2" if redis else "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"WEB_WORKERS must be a positive integer, got {raw!r}")
+    if int(raw) > 1 and not redis:
+        raise SystemExit(
+            "WEB_WORKERS > 1 needs REDIS_URL: without Redis, rate-limit counters and cached "
+            "responses live in each web process. Use WEB_THREADS to scale one process."
+        )
+    return raw
+
+
 def web_command(host: str, port: str) -> list[str]:
     """Granian serving cryptodt.asgi (HTTP via the WSGI bridge, WebSockets via Channels).
 
     The choice and its measurements: README.md "Serving architecture", BENCHMARKS.md.
     """
-    workers = os.environ.get("WEB_WORKERS") or ("2" if os.environ.get("REDIS_URL") else "1")
+    workers = web_workers()
     log_level = "info" if os.environ.get("LOG_LEVEL", "INFO").upper() == "DEBUG" else "warning"
     return [
         PYTHON,
@@ -90,6 +109,7 @@ def _signal_group(child: subprocess.Popen, signum: int) -> None:
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
+    web = web_command(host, port)  # checks the worker settings before any slow step
     if "--no-prepare" not in sys.argv:
         prepare()
 
@@ -101,7 +121,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    children = [start(web_command(host, port)), start([PYTHON, "manage.py", "qcluster"])]
+    children = [start(web), start([PYTHON, "manage.py", "qcluster"])]
     print(f"cryptodt is serving on http://{host}:{port} (Ctrl-C stops it)", flush=True)
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.2)

@@ -37,7 +37,7 @@ def _serve_module():
 
 
 def granian(target: str, *, interface: str = "asgi", workers: int = 1, extra: tuple = ()) -> callable:
-    def command(port: int) -> list[str]:
+    def command(port: int, env: dict) -> list[str]:
         return [
             PYTHON,
             "-m",
@@ -62,7 +62,7 @@ def granian(target: str, *, interface: str = "asgi", workers: int = 1, extra: tu
 
 
 def uvicorn(target: str, *, workers: int = 1) -> callable:
-    def command(port: int) -> list[str]:
+    def command(port: int, env: dict) -> list[str]:
         return [
             PYTHON,
             "-m",
@@ -89,28 +89,35 @@ def uvicorn(target: str, *, workers: int = 1) -> callable:
 def serve_py(workers: int) -> callable:
     """Exactly the web command that bin/serve.py runs."""
 
-    def command(port: int) -> list[str]:
-        os.environ["WEB_WORKERS"] = str(workers)
+    def command(port: int, env: dict) -> list[str]:
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env, WEB_WORKERS=str(workers))
         try:
             return _serve_module().web_command("127.0.0.1", str(port))
         finally:
-            del os.environ["WEB_WORKERS"]
+            os.environ.clear()
+            os.environ.update(saved)
 
     return command
 
 
+# name -> (command, profile); "redis" rows run only with --redis-url.
 CANDIDATES = {
-    "serve.py (granian asgi + bridge, 1 worker)": serve_py(1),
-    "serve.py (granian asgi + bridge, 2 workers)": serve_py(2),
-    "uvicorn + bridge, 1 worker": uvicorn("cryptodt.asgi:application"),
-    "granian asgi + a2wsgi, 1 worker": granian("bench.http.apps:a2wsgi"),
-    "granian asgi + Django ASGI handler, 1 worker": granian("bench.http.apps:django_asgi"),
-    "uvicorn + Django ASGI handler, 2 workers": uvicorn("bench.http.apps:django_asgi", workers=2),
-    "granian wsgi, 1 worker (no WebSockets; reference)": granian(
-        "cryptodt.wsgi:application", interface="wsgi", extra=("--blocking-threads", "8")
+    "serve.py: granian asgi + bridge, 1 worker (embedded default)": (serve_py(1), "embedded"),
+    "serve.py: granian asgi + bridge, 1 worker, Redis": (serve_py(1), "redis"),
+    "serve.py: granian asgi + bridge, 2 workers, Redis (scale-out default)": (serve_py(2), "redis"),
+    "uvicorn + bridge, 1 worker": (uvicorn("cryptodt.asgi:application"), "embedded"),
+    "granian asgi + a2wsgi, 1 worker": (granian("bench.http.apps:a2wsgi"), "embedded"),
+    "granian asgi + Django ASGI handler, 1 worker": (granian("bench.http.apps:django_asgi"), "embedded"),
+    "uvicorn + Django ASGI handler, 2 workers": (uvicorn("bench.http.apps:django_asgi", workers=2), "embedded"),
+    "granian wsgi, 1 worker (no WebSockets; reference)": (
+        granian("cryptodt.wsgi:application", interface="wsgi", extra=("--blocking-threads", "8")),
+        "embedded",
     ),
-    "granian wsgi, 2 workers (no WebSockets; reference)": granian(
-        "cryptodt.wsgi:application", interface="wsgi", workers=2, extra=("--blocking-threads", "8")
+    "granian wsgi, 2 workers (no WebSockets; reference)": (
+        granian("cryptodt.wsgi:application", interface="wsgi", workers=2, extra=("--blocking-threads", "8")),
+        "embedded",
     ),
 }
 
@@ -160,12 +167,15 @@ def parse_wrk(output: str) -> dict:
     return result
 
 
-def run_one(name: str, command, args, data_dir: str) -> dict:
+def run_one(name: str, command, args, data_dir: str, redis_url: str) -> dict:
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir, "DEBUG": "1"}
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "WEB_WORKERS"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir, "DEBUG": "1"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.setdefault("WEB_THREADS", str(args.threads))
     proc = subprocess.Popen(
-        command(port),
+        command(port, env),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -195,6 +205,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=8, help="WEB_THREADS for the bridge candidates")
     parser.add_argument("--only", default="", help="run only candidates whose name contains this text")
+    parser.add_argument("--redis-url", default="", help="also run the scale-out rows against this Redis")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -208,11 +219,14 @@ def main() -> int:
     print(f"GET {args.url}, wrk -t2 -c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs, loopback\n")
     print("| set-up | req/s | p50 ms | p99 ms | non-2xx / socket errors | load avg before |")
     print("|---|---:|---:|---:|---|---:|")
-    for name, command in CANDIDATES.items():
+    for name, (command, profile) in CANDIDATES.items():
         if args.only and args.only not in name:
             continue
+        if profile == "redis" and not args.redis_url:
+            print(f"| {name} | skipped: needs --redis-url | | | | |", flush=True)
+            continue
         try:
-            row = run_one(name, command, args, data_dir)
+            row = run_one(name, command, args, data_dir, args.redis_url if profile == "redis" else "")
         except Exception as exc:
             print(f"| {name} | failed: {exc} | | | | |", flush=True)
             continue

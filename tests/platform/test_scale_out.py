@@ -79,3 +79,12 @@ def test_a_group_message_sent_by_one_process_reaches_a_member_in_another():
         if listener.poll() is None:
             listener.kill()
             listener.wait()
+
+
+def test_the_redis_cache_reuses_one_client_per_connection_pool():
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client
+    cache.set("scale-out:reuse", 1, 10)
+    assert cache.get("scale-out:reuse") == 1
