@@ -61,7 +61,10 @@ def main() -> None:
     if redis_url:
         from django.core.cache.backends.redis import RedisCache
 
-        measure("RedisCache (scale-out profile)", RedisCache(redis_url, {}), "yes / yes")
+        from cryptodt.cache import RedisCache as ReusedClientRedisCache
+
+        measure("Django's RedisCache", RedisCache(redis_url, {}), "yes / yes")
+        measure("cryptodt.cache.RedisCache (scale-out profile)", ReusedClientRedisCache(redis_url, {}), "yes / yes")
 
 
 if __name__ == "__main__":

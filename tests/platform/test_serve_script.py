@@ -100,3 +100,29 @@ def test_serve_script_serves_http_and_websockets_then_stops_cleanly_on_ctrl_c(se
     assert proc.wait(timeout=40) == 0
     survivors = {pid: cmdline(pid) for pid in seen if is_alive(pid)}
     assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5), f"orphans left: {survivors}"
+
+
+def _serve_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cryptodt_serve", ROOT / "bin" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_serve_script_refuses_several_web_processes_without_redis(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("WEB_WORKERS", "2")
+    with pytest.raises(SystemExit, match="WEB_WORKERS > 1 needs REDIS_URL"):
+        _serve_module().web_command("127.0.0.1", "8000")
+
+
+@pytest.mark.parametrize(("redis_url", "workers"), [("", "1"), ("redis://127.0.0.1:6379/0", "2")])
+def test_serve_script_runs_one_web_process_embedded_and_two_with_redis(monkeypatch, redis_url, workers):
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    command = _serve_module().web_command("127.0.0.1", "8123")
+    assert command[command.index("--workers") + 1] == workers
+    assert command[-1] == "cryptodt.asgi:application"
+    assert command[command.index("--port") + 1] == "8123"
