@@ -4,11 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt venv check-migrations bench clean
+.PHONY: run test lint fmt venv bench clean
+
+# torch comes from PyTorch's CPU-only index (the default Linux wheel pulls ~3 GB of CUDA);
+# its dependencies are pinned in requirements.txt. `make run TORCH_INDEX=https://pypi.org/simple`
+# takes the default build instead.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -r requirements.txt
+	grep -v '^torch==' requirements.txt | $(BIN)/pip install --quiet -r /dev/stdin
+	$(BIN)/pip install --quiet --no-deps --index-url $(TORCH_INDEX) "$$(grep '^torch==' requirements.txt)"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -29,6 +35,9 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python bench/http/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+STOP_TIMEOUT_S = 20
 
 
 def manage(*args: str) -> None:
@@ -28,55 +29,108 @@ def prepare() -> None:
         manage("collectstatic", "--noinput", "--verbosity", "0")
 
 
+def web_workers() -> str:
+    """One process in the embedded profile, two (or WEB_WORKERS) with Redis.
+
+    Without REDIS_URL the "default" cache (cached responses, rate-limit counters) lives
+    in the web process's memory; several processes would each count their own limits.
+    Threads in one process keep it exact and cheap (BENCHMARKS.md, "platform").
+    """
+    redis = bool(os.environ.get("REDIS_URL"))
+    raw = os.environ.get("WEB_WORKERS") or ("2" if redis else "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"WEB_WORKERS must be a positive integer, got {raw!r}")
+    if int(raw) > 1 and not redis:
+        raise SystemExit(
+            "WEB_WORKERS > 1 needs REDIS_URL: without Redis, rate-limit counters and cached "
+            "responses live in each web process. Use WEB_THREADS to scale one process."
+        )
+    return raw
+
+
 def web_command(host: str, port: str) -> list[str]:
+    """Granian serving cryptodt.asgi (HTTP via the WSGI bridge, WebSockets via Channels).
+
+    The choice and its measurements: README.md "Serving architecture", BENCHMARKS.md.
+    """
+    workers = web_workers()
+    log_level = "info" if os.environ.get("LOG_LEVEL", "INFO").upper() == "DEBUG" else "warning"
     return [
         PYTHON,
         "-m",
-        "uvicorn",
-        "cryptodt.asgi:application",
+        "granian",
+        "--interface",
+        "asgi",
         "--host",
         host,
         "--port",
         port,
+        "--workers",
+        workers,
+        "--loop",
+        "uvloop",
+        "--log-level",
+        log_level,
         "--no-access-log",
-        "--lifespan",
-        "off",
+        "--workers-kill-timeout",
+        "10",
+        "cryptodt.asgi:application",
     ]
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    # Each child leads its own process group: a terminal's Ctrl-C reaches only this
+    # script, which then stops every group as a whole, so no worker of granian or of
+    # the task cluster outlives it.
+    return subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+
+
+def stop(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT_S) -> None:
+    for child in children:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"{child.args[2:4]} did not stop in {timeout:.0f}s; killing it", file=sys.stderr, flush=True)
+        # Grandchildren (granian and cluster workers) go too, even when the child is gone.
+        _signal_group(child, signal.SIGKILL)
+        child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
+    web = web_command(host, port)  # checks the worker settings before any slow step
     if "--no-prepare" not in sys.argv:
         prepare()
-    children = [
-        subprocess.Popen(web_command(host, port), cwd=ROOT),
-        subprocess.Popen([PYTHON, "manage.py", "qcluster"], cwd=ROOT),
-    ]
-    print(f"cryptodt is serving on http://{host}:{port} (Ctrl-C stops it)", flush=True)
 
     stopping = False
 
-    def stop(signum, frame):
+    def request_stop(signum, frame):
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    children = [start(web), start([PYTHON, "manage.py", "qcluster"])]
+    print(f"cryptodt is serving on http://{host}:{port} (Ctrl-C stops it)", flush=True)
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.2)
-
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-    failed = [child.returncode for child in children if child.returncode not in (0, -signal.SIGTERM, None)]
-    return 0 if stopping or not failed else 1
+    crashed = [child.args for child in children if child.poll() is not None]
+    stop(children)
+    if crashed and not stopping:
+        print(f"stopped because a child exited: {crashed}", file=sys.stderr, flush=True)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,19 +1,29 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point, the one address for everything: HTTP goes to Django's WSGI handler
+through a thin thread-pool bridge, WebSockets (/ws/prices) to Channels.
+
+Django's own ASGI handler works too but measured 3–4x slower for cached reads; the
+numbers and the choice are in BENCHMARKS.md and README.md ("Serving architecture").
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodt.settings")
-django_asgi_app = get_asgi_application()
+django_wsgi_app = get_wsgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
+from django.conf import settings  # noqa: E402
 
+from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": WSGIBridge(
+            django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        ),
         "websocket": URLRouter(websocket_urlpatterns),
+        "lifespan": lifespan,
     }
 )

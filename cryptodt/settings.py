@@ -127,7 +127,7 @@ REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cryptodt.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cryptodt",
         },
@@ -322,6 +322,9 @@ SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
 WS_HEARTBEAT_S = envint("WS_HEARTBEAT_S", 20, minimum=1)
 WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)
 
+# Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
+WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)
+
 # --- Static files, i18n ------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -341,6 +344,9 @@ USE_TZ = True
 # --- Production hardening ------------------------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # Platform health probes (Docker, Hugging Face, load balancers) speak plain HTTP
+    # from inside; they must get the answer, not a redirect to https.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health(/ready)?$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000, minimum=0)

@@ -1,0 +1,41 @@
+# cryptodt for a Hugging Face Docker Space (or any container host): one container runs
+# the web server (HTTP + WebSockets on port 7860) and the django-q2 cluster, started by
+# bin/serve.py — the same script as `make run`. See README.md, "Deploying".
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Hugging Face runs Spaces as uid 1000; so does this image everywhere else.
+RUN useradd --create-home --uid 1000 user
+USER 1000
+ENV HOME=/home/user \
+    PATH=/home/user/.local/bin:$PATH
+WORKDIR /home/user/app
+
+# torch comes from PyTorch's CPU-only index (the default wheel drags in ~3 GB of CUDA);
+# everything else, torch's own dependencies included, from requirements.txt's pins.
+COPY --chown=1000:1000 requirements.txt .
+RUN grep -v '^torch==' requirements.txt > /tmp/requirements-without-torch.txt \
+ && pip install --user -r /tmp/requirements-without-torch.txt \
+ && pip install --user --no-deps --index-url https://download.pytorch.org/whl/cpu "$(grep '^torch==' requirements.txt)"
+
+COPY --chown=1000:1000 . .
+
+ENV DEBUG=0 \
+    HOST=0.0.0.0 \
+    PORT=7860 \
+    DATA_DIR=/home/user/app/data \
+    SECURE_PROXY_SSL_HEADER=1 \
+    ALLOWED_HOSTS=.hf.space,localhost,127.0.0.1
+
+# Static files are collected into the image and served by WhiteNoise. The key below only
+# lets the settings load for this build step; the running container requires its own.
+RUN SECRET_KEY=collectstatic-build-step-only python manage.py collectstatic --noinput --verbosity 0
+
+EXPOSE 7860
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/api/health', timeout=4)"
+CMD ["python", "bin/serve.py"]

@@ -1,0 +1,26 @@
+"""Alternative ASGI applications that the benchmark compares with cryptodt.asgi."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.http.settings")
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from cryptodt.wsgi_bridge import lifespan  # noqa: E402
+from streaming.routing import websocket_urlpatterns  # noqa: E402
+
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "8"))
+
+django_asgi = ProtocolTypeRouter(
+    {"http": get_asgi_application(), "websocket": URLRouter(websocket_urlpatterns), "lifespan": lifespan}
+)
+a2wsgi = ProtocolTypeRouter(
+    {
+        "http": WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS),
+        "websocket": URLRouter(websocket_urlpatterns),
+        "lifespan": lifespan,
+    }
+)

@@ -1,0 +1,243 @@
+"""HTTP serving benchmark: one cached read, several server set-ups, one table.
+
+    .venv/bin/python bench/http/run.py                      # every candidate, /bench/cached
+    .venv/bin/python bench/http/run.py --url /api/prices?symbols=BTC,ETH --only serve.py
+    .venv/bin/python bench/http/run.py --duration 15 --connections 100
+
+Each candidate server is started on a free loopback port with a fresh DATA_DIR and the
+bench settings (bench/http/settings.py adds /bench/cached, a stand-in for a cached price
+read), warmed up, loaded with wrk for a bounded time, then stopped. Needs `wrk`
+(apt-get install wrk). Other load on the machine skews the numbers: the table prints
+the load average seen before each run.
+"""
+
+import argparse
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def _serve_module():
+    spec = importlib.util.spec_from_file_location("cryptodt_serve", ROOT / "bin" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def granian(target: str, *, interface: str = "asgi", workers: int = 1, extra: tuple = ()) -> callable:
+    def command(port: int, env: dict) -> list[str]:
+        return [
+            PYTHON,
+            "-m",
+            "granian",
+            "--interface",
+            interface,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--workers-kill-timeout",
+            "5",
+            *extra,
+            target,
+        ]
+
+    return command
+
+
+def uvicorn(target: str, *, workers: int = 1) -> callable:
+    def command(port: int, env: dict) -> list[str]:
+        return [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+
+    return command
+
+
+def serve_py(workers: int) -> callable:
+    """Exactly the web command that bin/serve.py runs."""
+
+    def command(port: int, env: dict) -> list[str]:
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env, WEB_WORKERS=str(workers))
+        try:
+            return _serve_module().web_command("127.0.0.1", str(port))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    return command
+
+
+# name -> (command, profile); "redis" rows run only with --redis-url.
+CANDIDATES = {
+    "serve.py: granian asgi + bridge, 1 worker (embedded default)": (serve_py(1), "embedded"),
+    "serve.py: granian asgi + bridge, 1 worker, Redis": (serve_py(1), "redis"),
+    "serve.py: granian asgi + bridge, 2 workers, Redis (scale-out default)": (serve_py(2), "redis"),
+    "uvicorn + bridge, 1 worker": (uvicorn("cryptodt.asgi:application"), "embedded"),
+    "granian asgi + a2wsgi, 1 worker": (granian("bench.http.apps:a2wsgi"), "embedded"),
+    "granian asgi + Django ASGI handler, 1 worker": (granian("bench.http.apps:django_asgi"), "embedded"),
+    "uvicorn + Django ASGI handler, 2 workers": (uvicorn("bench.http.apps:django_asgi", workers=2), "embedded"),
+    "granian wsgi, 1 worker (no WebSockets; reference)": (
+        granian("cryptodt.wsgi:application", interface="wsgi", extra=("--blocking-threads", "8")),
+        "embedded",
+    ),
+    "granian wsgi, 2 workers (no WebSockets; reference)": (
+        granian("cryptodt.wsgi:application", interface="wsgi", workers=2, extra=("--blocking-threads", "8")),
+        "embedded",
+    ),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout}s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for pct in ("50", "99"):
+        match = re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", output, re.M)
+        result[f"p{pct}"] = _ms(match.group(1)) if match else float("nan")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    result["bad"] = (int(non_2xx.group(1)) if non_2xx else 0, errors.group(1) if errors else "")
+    return result
+
+
+def run_one(name: str, command, args, data_dir: str, redis_url: str) -> dict:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "WEB_WORKERS"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir, "DEBUG": "1"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.setdefault("WEB_THREADS", str(args.threads))
+    proc = subprocess.Popen(
+        command(port, env),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}{args.url}"
+    try:
+        wait_until_serving(url, proc)
+        subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d2s", url], capture_output=True, check=True)
+        load = os.getloadavg()[0]
+        wrk = subprocess.run(
+            ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return {"name": name, "load": load, **parse_wrk(wrk.stdout)}
+    finally:
+        stop(proc)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="/bench/cached", help="path (and query) to load; must answer 200")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per candidate")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=8, help="WEB_THREADS for the bridge candidates")
+    parser.add_argument("--only", default="", help="run only candidates whose name contains this text")
+    parser.add_argument("--redis-url", default="", help="also run the scale-out rows against this Redis")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+
+    data_dir = tempfile.mkdtemp(prefix="cryptodt-bench-")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir}
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+
+    print(f"GET {args.url}, wrk -t2 -c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs, loopback\n")
+    print("| set-up | req/s | p50 ms | p99 ms | non-2xx / socket errors | load avg before |")
+    print("|---|---:|---:|---:|---|---:|")
+    for name, (command, profile) in CANDIDATES.items():
+        if args.only and args.only not in name:
+            continue
+        if profile == "redis" and not args.redis_url:
+            print(f"| {name} | skipped: needs --redis-url | | | | |", flush=True)
+            continue
+        try:
+            row = run_one(name, command, args, data_dir, args.redis_url if profile == "redis" else "")
+        except Exception as exc:
+            print(f"| {name} | failed: {exc} | | | | |", flush=True)
+            continue
+        bad = f"{row['bad'][0]} / {row['bad'][1] or 0}"
+        print(
+            f"| {name} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {bad} | {row['load']:.2f} |",
+            flush=True,
+        )
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

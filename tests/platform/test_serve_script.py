@@ -1,0 +1,128 @@
+"""bin/serve.py — the start-up of `make run` and of the container — run for real."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.platform.processes import ROOT, cmdline, descendants, free_port, is_alive
+
+pytestmark = pytest.mark.timeout(240)
+
+# Providers point at a closed loopback port, so scheduled collection fails fast
+# instead of reaching the internet (which the offline sitecustomize also forbids).
+_UNREACHABLE = "http://127.0.0.1:9"
+_OFFLINE_PROVIDERS = {
+    name: _UNREACHABLE
+    for name in (
+        "COINGECKO_BASE_URL",
+        "BINANCE_BASE_URL",
+        "COINCAP_BASE_URL",
+        "KRAKEN_BASE_URL",
+        "DEFILLAMA_BASE_URL",
+        "FNG_BASE_URL",
+        "CRYPTOCOMPARE_BASE_URL",
+        "NEWS_RSS_FEEDS",
+    )
+} | {"BINANCE_WS_URL": "ws://127.0.0.1:9"}
+
+
+def _wait_for_health(base: str, proc: subprocess.Popen, timeout: float = 150) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"serve.py exited early with {proc.returncode}"
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=5) as response:
+                return {"status": response.status, "body": json.load(response)}
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{base}/api/health did not answer within {timeout}s")
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        **_OFFLINE_PROVIDERS,
+        "DATA_DIR": str(tmp_path / "data"),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DJANGO_SETTINGS_MODULE": "cryptodt.settings",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "platform" / "offline"), str(ROOT)]),
+    }
+    proc = subprocess.Popen([sys.executable, "bin/serve.py"], cwd=ROOT, env=env)
+    seen: set[int] = set()
+    try:
+        yield proc, f"127.0.0.1:{port}", seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in seen | descendants(proc.pid):
+            if is_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_serve_script_serves_http_and_websockets_then_stops_cleanly_on_ctrl_c(server):
+    proc, address, seen = server
+
+    health = _wait_for_health(f"http://{address}", proc)
+    assert health["status"] == 200
+    assert health["body"]["checks"]["database"]["ok"] is True
+
+    with connect(f"ws://{address}/ws/prices", open_timeout=10) as socket:
+        socket.send(json.dumps({"action": "ping"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+    assert _wait_for(lambda: any("qcluster" in cmdline(pid) for pid in descendants(proc.pid)), timeout=30), (
+        "the django-q2 cluster is not running under serve.py"
+    )
+    seen.update(descendants(proc.pid))
+    assert any("granian" in cmdline(pid) for pid in seen)
+
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=40) == 0
+    survivors = {pid: cmdline(pid) for pid in seen if is_alive(pid)}
+    assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5), f"orphans left: {survivors}"
+
+
+def _serve_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cryptodt_serve", ROOT / "bin" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_serve_script_refuses_several_web_processes_without_redis(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("WEB_WORKERS", "2")
+    with pytest.raises(SystemExit, match="WEB_WORKERS > 1 needs REDIS_URL"):
+        _serve_module().web_command("127.0.0.1", "8000")
+
+
+@pytest.mark.parametrize(("redis_url", "workers"), [("", "1"), ("redis://127.0.0.1:6379/0", "2")])
+def test_serve_script_runs_one_web_process_embedded_and_two_with_redis(monkeypatch, redis_url, workers):
+    monkeypatch.delenv("WEB_WORKERS", raising=False)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    command = _serve_module().web_command("127.0.0.1", "8123")
+    assert command[command.index("--workers") + 1] == workers
+    assert command[-1] == "cryptodt.asgi:application"
+    assert command[command.index("--port") + 1] == "8123"
