@@ -3,6 +3,8 @@
 import re
 from datetime import UTC, datetime
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from markets.models import INTERVALS
@@ -48,6 +50,7 @@ class Symbol(serializers.CharField):
         return text
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class Moment(serializers.Field):
     """ISO-8601 (``2025-01-31``, ``2025-01-31T12:00:00Z``) or unix seconds."""
 

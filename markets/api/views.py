@@ -1,6 +1,8 @@
 """Read endpoints: query serializer → selector (through the data cache) → exact JSON or CSV."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,6 +46,7 @@ class CSVReadView(ReadView):
 
 
 class PricesView(ReadView):
+    @extend_schema(parameters=[q.PricesQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = q.validated(q.PricesQuery, request)
         if params.get("symbols"):
@@ -57,6 +60,7 @@ class PricesView(ReadView):
 
 
 class MarketView(ReadView):
+    @extend_schema(parameters=[q.MarketQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = q.validated(q.MarketQuery, request)
         if params["vs"] not in selectors.COLLECTED_VS:
@@ -66,11 +70,13 @@ class MarketView(ReadView):
 
 
 class TrendingView(ReadView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(cached("trending", (), TTL["trending"], selectors.trending))
 
 
 class OHLCVView(CSVReadView):
+    @extend_schema(parameters=[q.OHLCVQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = q.validated(q.OHLCVQuery, request)
         coin = selectors.resolve_symbol(symbol=params["symbol"])
@@ -91,6 +97,7 @@ class PriceHistoryView(CSVReadView):
         # Longer ranges read more rows; capped so an anonymous caller can still afford a year.
         return 1 + max(0, min(days, 365)) // 90
 
+    @extend_schema(parameters=[q.HistoryQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = q.validated(q.HistoryQuery, request)
         coin = selectors.resolve_symbol(symbol=params["symbol"])
@@ -101,6 +108,7 @@ class PriceHistoryView(CSVReadView):
 
 
 class ProtocolsView(ReadView):
+    @extend_schema(parameters=[q.ProtocolsQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = q.validated(q.ProtocolsQuery, request)
         args = {"limit": params["limit"], "chain": params.get("chain"), "category": params.get("category")}
@@ -108,6 +116,7 @@ class ProtocolsView(ReadView):
 
 
 class ProtocolTVLView(ReadView):
+    @extend_schema(parameters=[q.DaysQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request, slug: str):
         params = q.validated(q.DaysQuery, request)
         if not q.SLUG.fullmatch(slug):  # also keeps NUL and other bytes PostgreSQL refuses out of queries
@@ -119,5 +128,6 @@ class ProtocolTVLView(ReadView):
 
 
 class ChainsView(ReadView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(cached("defi", ("chains",), TTL["defi"], selectors.chains))
