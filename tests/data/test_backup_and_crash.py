@@ -9,11 +9,13 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from markets.models import LatestQuote, PriceSnapshot
@@ -166,3 +168,19 @@ def test_a_collector_killed_mid_batch_leaves_the_previous_consistent_state():
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA integrity_check")
             assert cursor.fetchone()[0] == "ok"
+
+
+def test_the_backup_and_restore_commands_print_what_they_did(tmp_path):
+    seed()
+    out = StringIO()
+    call_command("backup_db", "--output", str(tmp_path / "b.backup"), stdout=out)
+    assert out.getvalue().startswith(f"backup: wrote {tmp_path / 'b.backup'}")
+    out = StringIO()
+    call_command("restore_db", str(tmp_path / "b.backup"), stdout=out)
+    assert "restore: database restored" in out.getvalue()
+
+
+def test_restore_of_a_missing_file_exits_with_one_line(tmp_path):
+    with pytest.raises(CommandError) as failure:
+        call_command("restore_db", str(tmp_path / "nope.sqlite3"))
+    assert "no backup file" in str(failure.value) and "\n" not in str(failure.value)

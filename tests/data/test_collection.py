@@ -357,3 +357,14 @@ def test_a_failed_listing_is_retried_on_the_next_cycle(coingecko, settings):
     assert not next(r for r in first if r.name == "markets").ok
     second = collect.collect_all(due_only=True)
     assert next(r for r in second if r.name == "markets").ok
+
+
+def test_another_currency_is_fetched_on_demand_for_a_tracked_coin(api, coingecko):
+    run("collect_all")
+    coingecko.script(
+        "/simple/price",
+        Reply(json.dumps({"bitcoin": {"eur": 61000.5, "last_updated_at": int(time.time())}}).encode()),
+    )
+    body = api.get("/api/prices?symbols=BTC&vs=eur").json()
+    assert body["data"][0]["price"] == 61000.5
+    assert LatestQuote.objects.filter(coin__coin_id="bitcoin", vs="eur").exists()

@@ -101,3 +101,13 @@ def test_a_task_with_every_provider_down_reports_instead_of_raising(db, task):
 def test_the_backup_task_writes_a_backup(db, settings, tmp_path):
     settings.BACKUP_DIR = tmp_path
     assert import_string("markets.tasks.backup_db")().startswith(str(tmp_path))
+
+
+@override_settings(RAW_RETENTION_DAYS=7)
+def test_prune_history_archives_to_archive_dir(listing, settings, tmp_path):
+    settings.ARCHIVE_DIR = str(tmp_path)
+    old = (datetime.now(UTC) - timedelta(days=9)).replace(hour=5, minute=0, second=0, microsecond=0)
+    ingest.ingest_quotes(quotes=[quote("bitcoin", "BTC", "1", old)], source="coingecko")
+    output = run("prune_history")
+    archive = tmp_path / f"prices-raw-{old.date().isoformat()}.csv.gz"
+    assert archive.exists() and f"archived: {archive}" in output
