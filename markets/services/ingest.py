@@ -124,6 +124,8 @@ def ingest_quotes(*, quotes: Sequence[Quote], source: str) -> int:
 
 def ingest_market_rows(*, rows: Sequence[MarketRow], source: str, track: bool = False) -> int:
     """A ranked listing: registry ranks/caps (and the tracked set) plus one price snapshot per coin."""
+    if track and not rows:
+        raise v.InvalidRecord("an empty listing would untrack every coin")
     for row in rows:  # validate everything before the transaction starts
         v.moment(row.as_of, f"{row.coin_id} time")
         v.money(row.price, f"{row.coin_id} price", positive=True)

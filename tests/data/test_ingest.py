@@ -113,3 +113,9 @@ def test_a_fallback_listing_that_names_a_coin_by_its_own_id_updates_that_coin(li
     bnb = Coin.objects.get(coin_id="binancecoin")
     assert (bnb.coincap_id, bnb.name) == ("binance-coin", "Binancecoin")
     assert LatestQuote.objects.get(coin=bnb).source == "coincap"
+
+
+def test_an_empty_listing_never_untracks_every_coin(listing):
+    with pytest.raises(InvalidRecord):
+        ingest.ingest_market_rows(rows=[], source="coingecko", track=True)
+    assert Coin.objects.filter(tracked=True).count() == 2
