@@ -86,8 +86,12 @@ def start(command: list[str]) -> subprocess.Popen:
 
 
 def stop(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT_S) -> None:
+    # Only the leaders get SIGTERM: granian and the django-q2 sentinel each stop their
+    # own workers in order (signalling the workers too leaves the sentinel waiting for
+    # ones that already died, until the kill below).
     for child in children:
-        _signal_group(child, signal.SIGTERM)
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + timeout
     for child in children:
         try:
