@@ -29,6 +29,7 @@ ENV DEBUG=0 \
     PORT=7860 \
     DATA_DIR=/home/user/app/data \
     SECURE_PROXY_SSL_HEADER=1 \
+    TRUSTED_PROXY_HOPS=1 \
     ALLOWED_HOSTS=.hf.space,localhost,127.0.0.1
 
 # Static files are collected into the image and served by WhiteNoise. The key below only

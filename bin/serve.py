@@ -25,7 +25,7 @@ def prepare() -> None:
     manage("migrate", "--noinput")
     manage("createcachetable")
     manage("setup_schedules")
-    if os.environ.get("DEBUG", "1") == "0":
+    if os.environ.get("DEBUG", "1").strip().lower() in {"0", "false", "no", "off"}:
         manage("collectstatic", "--noinput", "--verbosity", "0")
 
 
@@ -86,8 +86,12 @@ def start(command: list[str]) -> subprocess.Popen:
 
 
 def stop(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT_S) -> None:
+    # Only the leaders get SIGTERM: granian and the django-q2 sentinel each stop their
+    # own workers in order (signalling the workers too leaves the sentinel waiting for
+    # ones that already died, until the kill below).
     for child in children:
-        _signal_group(child, signal.SIGTERM)
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + timeout
     for child in children:
         try:
@@ -111,7 +115,13 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     web = web_command(host, port)  # checks the worker settings before any slow step
     if "--no-prepare" not in sys.argv:
-        prepare()
+        try:
+            prepare()
+        except subprocess.CalledProcessError as failed:
+            print(f"start-up step failed: manage.py {' '.join(failed.cmd[2:])}", file=sys.stderr, flush=True)
+            return 1
+        except KeyboardInterrupt:
+            return 130
 
     stopping = False
 

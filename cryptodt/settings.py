@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cryptodt.middleware.ForwardedClientAddress",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -356,6 +357,9 @@ if envbool("SECURE_PROXY_SSL_HEADER", False):
     # Platforms that terminate TLS in front of the app (Hugging Face Spaces, most PaaS)
     # say so with X-Forwarded-Proto; trust it only when the operator opts in.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of cryptodt append to X-Forwarded-For (Hugging Face: 1);
+# 0 trusts none and keeps the connection's address (cryptodt/middleware.py).
+TRUSTED_PROXY_HOPS = envint("TRUSTED_PROXY_HOPS", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

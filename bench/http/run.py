@@ -1,7 +1,7 @@
 """HTTP serving benchmark: one cached read, several server set-ups, one table.
 
     .venv/bin/python bench/http/run.py                      # every candidate, /bench/cached
-    .venv/bin/python bench/http/run.py --url /api/prices?symbols=BTC,ETH --only serve.py
+    .venv/bin/python bench/http/run.py --url '/api/prices?symbols=BTC,ETH' --only serve.py --data-dir data
     .venv/bin/python bench/http/run.py --duration 15 --connections 100
 
 Each candidate server is started on a free loopback port with a fresh DATA_DIR and the
@@ -171,6 +171,7 @@ def run_one(name: str, command, args, data_dir: str, redis_url: str) -> dict:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "WEB_WORKERS"}}
     env |= {"DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir, "DEBUG": "1"}
+    env.setdefault("RATE_ANON", "1000000/m")  # measure serving, not the limiter's 429s
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.setdefault("WEB_THREADS", str(args.threads))
@@ -205,13 +206,16 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=8, help="WEB_THREADS for the bridge candidates")
     parser.add_argument("--only", default="", help="run only candidates whose name contains this text")
+    parser.add_argument(
+        "--data-dir", default="", help="use this DATA_DIR (e.g. one with collected prices) instead of a fresh one"
+    )
     parser.add_argument("--redis-url", default="", help="also run the scale-out rows against this Redis")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
 
-    data_dir = tempfile.mkdtemp(prefix="cryptodt-bench-")
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="cryptodt-bench-")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir}
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
@@ -235,7 +239,8 @@ def main() -> int:
             f"| {name} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {bad} | {row['load']:.2f} |",
             flush=True,
         )
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if not args.data_dir:
+        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

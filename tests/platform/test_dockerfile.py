@@ -54,6 +54,7 @@ def test_it_starts_through_the_same_script_as_make_run(instructions):
 def test_it_runs_in_production_mode_behind_a_tls_proxy(instructions):
     assert env(instructions)["DEBUG"] == "0"
     assert env(instructions)["SECURE_PROXY_SSL_HEADER"] == "1"
+    assert env(instructions)["TRUSTED_PROXY_HOPS"] == "1"
     assert "SECRET_KEY" not in env(instructions), "a secret must not be baked into the image"
 
 

@@ -1,7 +1,9 @@
 """bin/serve.py — the start-up of `make run` and of the container — run for real."""
 
+import http.client
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -55,28 +57,39 @@ def _wait_for(predicate, timeout: float) -> bool:
 
 
 @pytest.fixture
-def server(tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        **_OFFLINE_PROVIDERS,
-        "DATA_DIR": str(tmp_path / "data"),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "DJANGO_SETTINGS_MODULE": "cryptodt.settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "platform" / "offline"), str(ROOT)]),
-    }
-    proc = subprocess.Popen([sys.executable, "bin/serve.py"], cwd=ROOT, env=env)
-    seen: set[int] = set()
-    try:
-        yield proc, f"127.0.0.1:{port}", seen
-    finally:
+def start_server(tmp_path):
+    started: list[tuple[subprocess.Popen, set[int]]] = []
+
+    def start(**extra_env: str) -> tuple[subprocess.Popen, str, set[int]]:
+        port = free_port()
+        env = {
+            **os.environ,
+            **_OFFLINE_PROVIDERS,
+            "DATA_DIR": str(tmp_path / "data"),
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "DJANGO_SETTINGS_MODULE": "cryptodt.settings",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "platform" / "offline"), str(ROOT)]),
+            **extra_env,
+        }
+        proc = subprocess.Popen([sys.executable, "bin/serve.py"], cwd=ROOT, env=env)
+        seen: set[int] = set()
+        started.append((proc, seen))
+        return proc, f"127.0.0.1:{port}", seen
+
+    yield start
+    for proc, seen in started:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         for pid in seen | descendants(proc.pid):
             if is_alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def server(start_server):
+    return start_server()
 
 
 def test_serve_script_serves_http_and_websockets_then_stops_cleanly_on_ctrl_c(server):
@@ -97,9 +110,44 @@ def test_serve_script_serves_http_and_websockets_then_stops_cleanly_on_ctrl_c(se
     assert any("granian" in cmdline(pid) for pid in seen)
 
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=40) == 0
+    assert proc.wait(timeout=15) == 0  # children that ignore SIGTERM get killed only after 20 s
     survivors = {pid: cmdline(pid) for pid in seen if is_alive(pid)}
     assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5), f"orphans left: {survivors}"
+
+
+def _get(address: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection(address, timeout=10)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+def test_serve_script_in_production_mode_serves_static_files_and_health_behind_a_tls_proxy(start_server):
+    """The container's environment (Dockerfile): DEBUG=0 behind Hugging Face's TLS proxy."""
+    proc, address, seen = start_server(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_PROXY_SSL_HEADER="1",
+        TRUSTED_PROXY_HOPS="1",
+    )
+    assert _wait_for_health(f"http://{address}", proc)["status"] == 200  # probes need no TLS
+
+    static = _get(address, "/static/admin/css/base.css", {"X-Forwarded-Proto": "https"})
+    assert static.status == 200
+    assert static.getheader("Content-Type").startswith("text/css")
+    assert "max-age=31536000" in static.getheader("Strict-Transport-Security")
+
+    plain = _get(address, "/api/docs/")
+    assert plain.status == 301
+    assert plain.getheader("Location").startswith("https://")
+
+    seen.update(descendants(proc.pid))
+    proc.send_signal(signal.SIGTERM)  # what `docker stop` sends
+    assert proc.wait(timeout=15) == 0  # children that ignore SIGTERM get killed only after 20 s
+    assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5)
 
 
 def _serve_module():
