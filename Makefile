@@ -7,8 +7,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint fmt venv bench clean
 
 # torch comes from PyTorch's CPU-only index (the default Linux wheel pulls ~3 GB of CUDA);
-# its dependencies are pinned in requirements.txt. `make run TORCH_INDEX=https://pypi.org/simple`
-# takes the default build instead.
+# its dependencies are pinned in requirements.txt. Set TORCH_INDEX to your package index's
+# URL to take the default build instead.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 $(STAMP): requirements.txt
