@@ -66,18 +66,11 @@ class Usage:
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or — only when TRUSTED_PROXY_COUNT says that many proxies sit in
-    front — the address the outermost trusted proxy saw. IPv6 clients are grouped by
-    /64, as one host usually owns a whole /64."""
-    meta = request.META
-    candidate = meta.get("REMOTE_ADDR") or ""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        hops = [hop.strip() for hop in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            candidate = hops[-proxies]
+    """The caller's address (cryptodt.middleware.ForwardedClientAddress has already put the
+    client behind trusted proxies into REMOTE_ADDR). IPv6 clients are grouped by /64, as one
+    host usually owns a whole /64."""
     try:
-        address = ipaddress.ip_address(candidate)
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
     except ValueError:
         return "unknown"
     if address.version == 6:

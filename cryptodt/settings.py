@@ -224,10 +224,6 @@ RATELIMIT_USE_CACHE = "default"
 # Password guessing on /api/auth/token, on top of the tier limit.
 RATE_TOKEN_IP = envrate("RATE_TOKEN_IP", "10/m")
 RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")
-# How many reverse proxies append to X-Forwarded-For in front of the app; 0 trusts
-# only REMOTE_ADDR (a client can write any X-Forwarded-For it likes).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
-
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 30, minimum=1)
 AUDIT_FLUSH_INTERVAL_S = envfloat("AUDIT_FLUSH_INTERVAL_S", 5.0, minimum=0)
 AUDIT_BATCH = envint("AUDIT_BATCH", 200, minimum=1)

@@ -84,7 +84,7 @@ def test_a_forged_x_forwarded_for_does_not_buy_a_fresh_budget(api, rate_clock):
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(api, rate_clock, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_HOPS = 1
     for _ in range(10):
         api.get(READ, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
     assert api.get(READ, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429

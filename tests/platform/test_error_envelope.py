@@ -16,7 +16,9 @@ def assert_envelope(response, status: int, code: str) -> dict:
     return body["error"]
 
 
-def test_malformed_json_body_is_400(api):
+def test_malformed_json_body_is_400(api, django_user_model):
+    # Anonymous callers may only read, so the body is parsed for a signed-in caller.
+    api.force_authenticate(django_user_model.objects.create_user(username="writer", password="x-Long-pass-99"))
     response = api.generic("POST", "/api/echo", "{not json", content_type="application/json")
     assert_envelope(response, 400, "malformed_body")
 
