@@ -320,6 +320,10 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 BACKUP_KEEP = envint("BACKUP_KEEP", 7, minimum=1)
 
 SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
+# CPU threads torch may use for inference, texts per forward pass, tokens kept per text.
+SENTIMENT_THREADS = envint("SENTIMENT_THREADS", 2, minimum=1)
+SENTIMENT_BATCH_SIZE = envint("SENTIMENT_BATCH_SIZE", 16, minimum=1)
+SENTIMENT_MAX_LENGTH = envint("SENTIMENT_MAX_LENGTH", 256, minimum=8)
 
 WS_HEARTBEAT_S = envint("WS_HEARTBEAT_S", 20, minimum=1)
 WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)
