@@ -4,6 +4,7 @@ from django.conf import settings
 
 from cryptodt.api.errors import NoDataAvailable
 from markets.selectors import iso
+from sentiment.analyzers import get_analyzer
 from sentiment.models import FearGreedPoint
 from sentiment.services import collect_fear_greed
 
@@ -23,3 +24,8 @@ def fear_greed(*, days: int, now: datetime | None = None) -> dict:
     if not rows:
         raise NoDataAvailable("No fear & greed values are stored and the provider could not be reached.")
     return {"data": rows}
+
+
+def analyze(*, texts: list[str]) -> dict:
+    analyzer = get_analyzer()
+    return {"data": [result.as_dict() for result in analyzer.analyze(texts)], "model": analyzer.name}

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from sentiment.analyzers.base import LABELS, Analyzer, Sentiment
-from sentiment.analyzers.lexicon import LexiconAnalyzer
 
 __all__ = ["LABELS", "Analyzer", "Sentiment", "get_analyzer", "status", "forget"]
 
@@ -44,6 +43,8 @@ def get_analyzer() -> Analyzer:
 
 
 def _load(configured: str) -> _Loaded:
+    from sentiment.analyzers.lexicon import LexiconAnalyzer
+
     if configured.lower() == LEXICON:
         logger.info("sentiment: lexicon analyzer (SENTIMENT_MODEL=lexicon)")
         return _Loaded(configured, LexiconAnalyzer(), None)

@@ -4,4 +4,5 @@ from sentiment.api import views
 
 urlpatterns = [
     path("sentiment/fear-greed", views.FearGreedView.as_view(), name="fear-greed"),
+    path("sentiment/analyze", views.AnalyzeView.as_view(), name="sentiment-analyze"),
 ]
