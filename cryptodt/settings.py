@@ -267,7 +267,7 @@ ON_DEMAND_TIMEOUT_S = envfloat("ON_DEMAND_TIMEOUT_S", 2.0, minimum=0.1)
 # Provider layer: failover order and strategy per capability, circuit breakers, retries and
 # free-tier budgets. The environment gives the defaults; operators override them in the
 # admin (markets.models.ProviderSetting / CapabilitySetting) without a restart.
-PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me")
+PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me", "cryptocompare", "rss")
 PROVIDER_DEFAULT_ORDER = {
     "prices": ["binance", "coingecko", "coincap", "kraken"],
     "markets": ["coingecko", "coincap"],
@@ -278,6 +278,8 @@ PROVIDER_DEFAULT_ORDER = {
     "global": ["coingecko"],
     "defi": ["defillama"],
     "fear_greed": ["alternative_me"],
+    # News is gathered from every provider in the list, not failed over.
+    "news": ["cryptocompare", "rss"],
     "exchange_pairs": ["binance", "kraken"],
 }
 PROVIDER_ORDER = {
@@ -302,6 +304,8 @@ PROVIDER_DEFAULT_BUDGETS = {
     "kraken": (60, None),
     "defillama": (300, None),
     "alternative_me": (60, None),
+    "cryptocompare": (50, 100_000),
+    "rss": (60, None),  # a call per feed
 }
 PROVIDER_BUDGETS = {
     name: (

@@ -7,7 +7,10 @@ from markets.api.serializers import DaysQuery, validated
 from markets.api.views import ReadView
 from markets.services.cache import cached
 from sentiment import selectors
-from sentiment.api.serializers import MAX_TEXTS, AnalyzeInput
+from sentiment.api.serializers import MAX_TEXTS, AnalyzeInput, NewsQuery, SummaryQuery
+
+# Seconds a payload may be served from the cache; newly stored articles invalidate it at once.
+NEWS_TTL = 120
 
 
 class FearGreedView(ReadView):
@@ -33,3 +36,18 @@ class AnalyzeView(APIView):
         serializer = AnalyzeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(selectors.analyze(texts=serializer.texts_to_score()))
+
+
+class NewsView(ReadView):
+    def get(self, request):
+        params = validated(NewsQuery, request)
+        args = {"symbol": params.get("symbol"), "since": params.get("since"), "limit": params["limit"]}
+        key = ("list", (args["symbol"] or "").upper(), args["since"], args["limit"])
+        return Response(cached("news", key, NEWS_TTL, lambda: selectors.news(**args)))
+
+
+class SentimentSummaryView(ReadView):
+    def get(self, request):
+        params = validated(SummaryQuery, request)
+        symbol, hours = params.get("symbol"), params["hours"]
+        return Response(selectors.summary(symbol=symbol, hours=hours))
