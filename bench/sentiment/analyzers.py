@@ -130,6 +130,75 @@ def main() -> None:
             median, best, rate = throughput(analyzer, texts, args.repeat)
             cells += [f"{median:.3f}", f"{best:.3f}", f"{rate:,.0f}"]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    news_store(headlines)
+
+
+def news_store(headlines: list[str]) -> None:
+    """Ingest (validate, dedupe, tag against 250 coins, score with the lexicon, store) and
+    the two read selectors, on the embedded SQLite profile."""
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from markets.providers.records import MarketRow
+    from markets.services import ingest
+    from sentiment import selectors
+    from sentiment.news import ingest_news
+    from sentiment.providers.records import NewsItem
+
+    call_command("migrate", verbosity=0)
+    now = datetime.now(UTC)
+    ingest.ingest_market_rows(
+        rows=[
+            MarketRow(
+                coin_id=f"coin-{i}",
+                symbol=f"C{i}",
+                name=f"Coin Number {i}",
+                price=Decimal(1),
+                as_of=now,
+                rank=i + 1,
+                market_cap=Decimal(10**9 - i),
+            )
+            for i in range(250)
+        ],
+        source="bench",
+        track=True,
+    )
+    lexicon = LexiconAnalyzer()
+    timings = []
+    for batch in range(10):
+        items = [
+            NewsItem(
+                title=f"{headlines[(batch * 100 + n) % len(headlines)]} C{n % 250}",
+                url=f"https://news.example.test/{batch}/{n}",
+                source="Bench",
+                published_at=now - timedelta(minutes=batch * 100 + n),
+                categories=(f"C{(n * 7) % 250}", "Market"),
+            )
+            for n in range(100)
+        ]
+        started = time.perf_counter()
+        ingest_news(items=items, provider="bench", analyzer=lexicon)
+        timings.append(time.perf_counter() - started)
+    again = time.perf_counter()
+    ingest_news(items=items, provider="bench", analyzer=lexicon)
+    repeat_s = time.perf_counter() - again
+    print("\nnews store (SQLite, 250 followed coins, lexicon)")
+    print(f"- ingest 100 new articles: median {statistics.median(timings) * 1000:.0f} ms (10 batches)")
+    print(f"- the same 100 again (all known): {repeat_s * 1000:.1f} ms")
+    for name, call in (
+        ("news limit=50", lambda: selectors.news(symbol=None, since=None, limit=50)),
+        ("news symbol=C7 limit=50", lambda: selectors.news(symbol="C7", since=None, limit=50)),
+        ("summary hours=24", lambda: selectors.summary(symbol=None, hours=24)),
+        ("summary symbol=C7 hours=24", lambda: selectors.summary(symbol="C7", hours=24)),
+    ):
+        runs = []
+        for _ in range(50):
+            started = time.perf_counter()
+            call()
+            runs.append(time.perf_counter() - started)
+        print(f"- {name}: median {statistics.median(runs) * 1000:.2f} ms (n=50, 1,000 articles stored)")
 
 
 if __name__ == "__main__":
