@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import transaction
 
-from markets.providers import router
+from markets.providers import breaker, router, stats
 from markets.providers.base import batched
 from markets.services import cache
 from markets.services import validation as v
@@ -48,7 +48,7 @@ def ingest_news(*, items: Sequence[NewsItem], provider: str = "", analyzer: Anal
             provider=(item.provider or provider)[:32],
             published_at=v.moment(item.published_at, "article time"),
             summary=v.text(item.summary, "article summary", max_length=5_000, required=False),
-            categories=[v.text(c, "article category", max_length=100) for c in item.categories][:20],
+            categories=[c.strip()[:100] for c in item.categories if c and c.strip()][:20],
         )
         categories[url] = item.categories
     known = set()
@@ -83,8 +83,26 @@ def _score(articles: list[NewsArticle], analyzer: Analyzer) -> None:
 
 
 def collect_news(*, timeout: float | None = None) -> StepResult:
+    """News from every provider; each provider's answer is accepted or rejected on its own."""
+
     def step():
         fetched = router.fetch_news(timeout=timeout)
-        return ingest_news(items=fetched.data, provider=fetched.provider), fetched.provider
+        by_provider: dict[str, list[NewsItem]] = {}
+        for item in fetched.data:
+            by_provider.setdefault(item.provider or fetched.provider, []).append(item)
+        stored, accepted, rejections = 0, [], []
+        for provider, items in by_provider.items():
+            try:
+                stored += ingest_news(items=items, provider=provider)
+            except v.InvalidRecord as exc:
+                # Counted like a payload the parser refused: statistics and circuit breaker.
+                stats.record_error(provider, "news", f"rejected impossible data: {exc}", invalid_payload=True)
+                breaker.record_failure(provider)
+                rejections.append(exc)
+                continue
+            accepted.append(provider)
+        if not accepted and rejections:
+            raise rejections[0]
+        return stored, ",".join(accepted)
 
     return run_step("news", step)

@@ -59,7 +59,7 @@ def _load(configured: str) -> _Loaded:
         )
     except UnusableModel as exc:
         reason = str(exc)
-        logger.warning("sentiment: falling back to the lexicon analyzer: %s", reason)
+        logger.warning("sentiment: falling back to the lexicon analyzer: %s (SENTIMENT_MODEL=%s)", reason, configured)
         return _Loaded(configured, LexiconAnalyzer(), reason)
     logger.info("sentiment: transformer model %s", analyzer.name)
     return _Loaded(configured, analyzer, None)
@@ -67,10 +67,13 @@ def _load(configured: str) -> _Loaded:
 
 def status() -> dict:
     """The readiness check: what is configured and what is in use, without loading anything."""
+    from sentiment.analyzers.transformer import display_name
+
     configured = settings.SENTIMENT_MODEL.strip() or LEXICON
     loaded = _loaded
+    shown = display_name(configured)
     if loaded is None or loaded.configured != configured:
-        return {"ok": True, "detail": "not loaded yet", "configured": configured, "backend": None, "model": None}
+        return {"ok": True, "detail": "not loaded yet", "configured": shown, "backend": None, "model": None}
     analyzer = loaded.analyzer
     detail = f"{analyzer.backend} {analyzer.name}"
     if loaded.fallback_reason:
@@ -78,7 +81,7 @@ def status() -> dict:
     return {
         "ok": True,
         "detail": detail,
-        "configured": configured,
+        "configured": shown,
         "backend": analyzer.backend,
         "model": analyzer.name,
         "fallback_reason": loaded.fallback_reason,

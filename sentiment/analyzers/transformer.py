@@ -47,9 +47,11 @@ def polarity_of_labels(id2label: dict) -> dict[str, str]:
 
 
 def display_name(source: str) -> str:
-    """A hub id as is; a local directory by its name, so the server's paths are not published."""
+    """A hub id as is; a local path by its last part, so the server's paths are not published."""
     path = Path(source)
-    return path.name if path.is_dir() else source
+    if path.is_absolute() or source.startswith((".", "~")) or path.exists():
+        return path.name or source
+    return source
 
 
 class TransformerAnalyzer(Analyzer):
@@ -68,7 +70,7 @@ class TransformerAnalyzer(Analyzer):
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True)
         except (OSError, ValueError, KeyError) as exc:
-            raise UnusableModel(f"no usable local copy of {source!r}: {str(exc).splitlines()[0][:200]}")
+            raise UnusableModel(f"no usable local copy of {display_name(source)!r} ({exc.__class__.__name__})")
         self.polarity = polarity_of_labels(model.config.id2label)
         model.eval()
         self.name = display_name(source)

@@ -21,18 +21,23 @@ class FearGreedView(ReadView):
 
 class AnalyzeView(APIView):
     permission_classes = [IsAuthenticated]
+    body_error: APIException | None = None
 
     def rate_cost(self, request) -> int:
         """Inference is the expensive part: 2 units, and one more for every 8 texts."""
         try:
             body = request.data
-        except APIException:
-            return 1  # a body that does not parse is refused with a 400 before any work
+        except APIException as exc:
+            # DRF parses a body once; keep the reason so post() refuses with it, not with "text missing".
+            self.body_error = exc
+            return 1
         texts = body.get("texts") if isinstance(body, dict) else None
         count = min(len(texts), MAX_TEXTS) if isinstance(texts, list) else 1
         return 2 + count // 8
 
     def post(self, request):
+        if self.body_error is not None:
+            raise self.body_error
         serializer = AnalyzeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(selectors.analyze(texts=serializer.texts_to_score()))

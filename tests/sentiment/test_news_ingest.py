@@ -10,6 +10,7 @@ from sentiment.models import NewsArticle
 from sentiment.news import canonical_url, collect_news, ingest_news
 from sentiment.providers.records import NewsItem
 from sentiment.tagging import CoinTagger
+from tests.providers.conftest import Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,18 @@ def test_one_impossible_article_rejects_the_batch(coins, bad):
     with pytest.raises(InvalidRecord):
         ingest_news(items=[good, impossible], provider="rss")
     assert not NewsArticle.objects.exists()
+
+
+def test_an_impossible_feed_item_costs_only_that_provider(news_sources, own_fixture, coins):
+    feed = own_fixture("rss/feed.xml").replace(b"Sun, 23 Nov 2025 09:00:00", b"Sat, 23 Nov 2030 09:00:00")
+    news_sources.feeds.script("/daily.xml", Reply(feed, content_type="application/rss+xml"))
+    news_sources.feeds.script("/second.xml", Reply(feed, content_type="application/rss+xml"))
+    result = collect_news()
+    assert result.ok and result.provider == "cryptocompare" and result.stored == 3
+    recorded = stats.read("rss")
+    assert "article time is impossible" in recorded["last_error"]["reason"]
+    assert recorded["validation_failures"] == 1
+    assert not NewsArticle.objects.filter(provider="rss").exists()
 
 
 def test_a_failed_collection_stores_nothing_and_is_counted(coins):
