@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -35,6 +37,7 @@ class AnalyzeView(APIView):
         count = min(len(texts), MAX_TEXTS) if isinstance(texts, list) else 1
         return 2 + count // 8
 
+    @extend_schema(request=AnalyzeInput, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         if self.body_error is not None:
             raise self.body_error
@@ -44,6 +47,7 @@ class AnalyzeView(APIView):
 
 
 class NewsView(ReadView):
+    @extend_schema(parameters=[NewsQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = validated(NewsQuery, request)
         args = {"symbol": params.get("symbol"), "since": params.get("since"), "limit": params["limit"]}
@@ -52,6 +56,7 @@ class NewsView(ReadView):
 
 
 class SentimentSummaryView(ReadView):
+    @extend_schema(parameters=[SummaryQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = validated(SummaryQuery, request)
         symbol, hours = params.get("symbol"), params["hours"]

@@ -1,5 +1,6 @@
 import pytest
 
+from accounts import services
 from sentiment.api.serializers import MAX_TEXT_CHARS, MAX_TEXTS
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,20 @@ def test_it_names_the_transformer_model_in_use(client, settings, tiny_positive_m
     body = client.post(URL, {"texts": ["a", "b"]}, format="json").json()
     assert body["model"] == tiny_positive_model.name
     assert [r["label"] for r in body["data"]] == ["positive", "positive"]
+
+
+def test_it_accepts_an_api_key(api, django_user_model):
+    user = django_user_model.objects.create_user(username="grace", password="correct-Horse-battery-9")
+    api.credentials(HTTP_X_API_KEY=services.api_key_issue(user=user, name="bot").key)
+    response = api.post(URL, {"text": "Bitcoin rallies"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["data"][0]["label"] == "positive"
+
+
+def test_a_bad_api_key_is_401(api):
+    api.credentials(HTTP_X_API_KEY="cdt_not-a-real-key")
+    response = api.post(URL, {"text": "x"}, format="json")
+    assert response.status_code == 401
 
 
 def test_it_requires_credentials(api):

@@ -126,6 +126,18 @@ def test_summary_for_a_symbol(api, articles):
     assert body["counts"]["negative"] == 1 and body["counts"]["positive"] == 1
 
 
+def test_summary_reads_in_a_fixed_number_of_queries(api, articles, django_assert_num_queries):
+    with django_assert_num_queries(4):  # the coin, counts per label, mean score, latest fear & greed
+        api.get("/api/sentiment/summary", {"symbol": "BTC"})
+
+
+def test_news_since_accepts_unix_seconds(api, articles):
+    since = str(int((NOW - timedelta(hours=1, minutes=30)).timestamp()))
+    assert [row["title"] for row in api.get("/api/news", {"since": since}).json()["data"]] == [
+        "Bitcoin surges to an all-time high"
+    ]
+
+
 def test_summary_of_an_empty_window(api, db):
     body = api.get("/api/sentiment/summary").json()
     assert body["articles"] == 0 and body["mean_score"] is None and body["fear_greed"] is None
