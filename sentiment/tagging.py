@@ -2,8 +2,9 @@
 
 Only coins the service follows are candidates (tracked, or ranked within TRACKED_COINS by
 market cap): a registry of 15,000 coins has a symbol for most short English words. A
-symbol counts in upper case only ("ETH", "$SOL"), a name as written ("Solana"); both skip
-words that are more often something else.
+symbol counts in upper case only ("ETH", "$SOL"). A name counts in any case ("bitcoin":
+CoinDesk writes coin names in lower case), unless it is also an English word, which then
+counts capitalised only ("Optimism", not "optimism"); a few names are skipped outright.
 """
 
 import re
@@ -21,8 +22,12 @@ NOT_A_TICKER = frozenset(
     FREE GAS GDP GOOD HOT IN IPO IT KEY KYC AML MAX ME MOVE NEW NFT NOW OF OK ON ONE OPEN OTC P2P
     PEOPLE REAL SAFE SEC THE TO TOP TRUE TVL UK UP US USA USD WIN""".split()
 )
-# Coin names that are ordinary words at the start of a headline.
-NOT_A_NAME = frozenset("Near Maker Graph Render Stacks Flow Gas Pepe Bonk Core Sonic Hyperliquid Internet".split())
+# Coin names that are ordinary words even capitalised at the start of a headline.
+NOT_A_NAME = frozenset("near maker graph render stacks flow gas core sonic".split())
+# Coin names that are English words: matched capitalised only.
+ENGLISH_WORDS = frozenset(
+    "optimism stellar immutable quant mantra jupiter polygon cosmos celestia harmony ethena pendle".split()
+)
 # What headlines call a coin other than its registry name.
 ALIASES = {"Ether": "ethereum", "XBT": "bitcoin"}
 _EDGE_BEFORE = r"(?<![A-Za-z0-9])"
@@ -35,16 +40,17 @@ class CoinTagger:
         owners = by_largest_market_cap(coins)
         self.by_symbol = {s: c for s, c in owners.items() if len(s) >= 2 and s not in NOT_A_TICKER}
         by_id = {c.coin_id: c for c in coins}
-        self.by_name: dict[str, Coin] = {}
+        names: dict[str, tuple[str, Coin]] = {}  # lower-case name -> (as written, coin)
         for coin in sorted(coins, key=lambda c: c.market_cap_rank or 10**9):
-            if len(coin.name) >= 4 and coin.name not in NOT_A_NAME:
-                self.by_name.setdefault(coin.name, coin)
+            if len(coin.name) >= 4 and coin.name.lower() not in NOT_A_NAME:
+                names.setdefault(coin.name.lower(), (coin.name, coin))
         for alias, coin_id in ALIASES.items():
             if coin_id in by_id:
-                self.by_name.setdefault(alias, by_id[coin_id])
-        self._lower_names = {name.lower(): coin for name, coin in self.by_name.items()}
+                names.setdefault(alias.lower(), (alias, by_id[coin_id]))
+        self.by_name = {lower: coin for lower, (_, coin) in names.items()}
         self._symbols = _alternation(self.by_symbol, prefix=r"\$?")
-        self._names = _alternation(self.by_name)
+        self._names = _alternation([n for n in names if n not in ENGLISH_WORDS], flags=re.IGNORECASE)
+        self._proper_names = _alternation([written for lower, (written, _) in names.items() if lower in ENGLISH_WORDS])
 
     @classmethod
     def for_followed_coins(cls) -> "CoinTagger":
@@ -53,22 +59,22 @@ class CoinTagger:
     def coins_in(self, *, title: str, categories: Sequence[str] = ()) -> list[Coin]:
         found: dict[int, Coin] = {}
         for category in categories:
-            coin = self.by_symbol.get(category.strip().upper()) or self._lower_names.get(category.strip().lower())
+            coin = self.by_symbol.get(category.strip().upper()) or self.by_name.get(category.strip().lower())
             if coin:
                 found[coin.pk] = coin
         if self._symbols:
             for match in self._symbols.finditer(title):
                 coin = self.by_symbol[match.group(1)]
                 found[coin.pk] = coin
-        if self._names:
-            for match in self._names.finditer(title):
-                coin = self.by_name[match.group(1)]
+        for pattern in (self._names, self._proper_names):
+            for match in pattern.finditer(title) if pattern else ():
+                coin = self.by_name[match.group(1).lower()]
                 found[coin.pk] = coin
         return list(found.values())
 
 
-def _alternation(words: Iterable[str], *, prefix: str = "") -> re.Pattern | None:
+def _alternation(words: Iterable[str], *, prefix: str = "", flags: int = 0) -> re.Pattern | None:
     ordered = sorted(words, key=len, reverse=True)  # the longest name wins ("Bitcoin Cash" over "Bitcoin")
     if not ordered:
         return None
-    return re.compile(f"{_EDGE_BEFORE}{prefix}({'|'.join(map(re.escape, ordered))}){_EDGE_AFTER}")
+    return re.compile(f"{_EDGE_BEFORE}{prefix}({'|'.join(map(re.escape, ordered))}){_EDGE_AFTER}", flags)

@@ -120,6 +120,19 @@ def test_the_tagger_reads_tickers_names_and_categories(coins):
     assert ids(title="Why ethics matter in crypto: the SEC and an ETF") == []
     assert ids(title="Markets", categories=("BTC", "Solana", "Regulation")) == ["bitcoin", "solana"]
     assert ids(title="btc lowercase is not a ticker") == []
+    assert ids(title="Why bitcoin and ether fell on Tuesday") == ["bitcoin", "ethereum"]  # CoinDesk style
+
+
+def test_names_that_are_english_words_count_only_capitalised(coins):
+    from markets.services import ingest
+    from tests.data.conftest import market_row
+
+    ingest.ingest_market_rows(
+        rows=[market_row("optimism", "op", name="Optimism", cap="3000000000", rank=60)], source="x", track=True
+    )
+    tagger = CoinTagger.for_followed_coins()
+    assert [c.coin_id for c in tagger.coins_in(title="Optimism ships its fault proofs")] == ["optimism"]
+    assert tagger.coins_in(title="Cautious optimism returns to markets") == []
 
 
 def test_an_explicit_analyzer_can_be_passed(coins):
