@@ -69,8 +69,10 @@ class TransformerAnalyzer(Analyzer):
         try:
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=True)
-        except (OSError, ValueError, KeyError) as exc:
-            raise UnusableModel(f"no usable local copy of {display_name(source)!r} ({exc.__class__.__name__})")
+        except OSError:
+            raise UnusableModel(f"{display_name(source)!r} is neither in the Hugging Face cache nor a model directory")
+        except (ValueError, KeyError) as exc:
+            raise UnusableModel(f"{display_name(source)!r} is not a loadable model ({exc.__class__.__name__})")
         self.polarity = polarity_of_labels(model.config.id2label)
         model.eval()
         self.name = display_name(source)
