@@ -262,7 +262,7 @@ ON_DEMAND_TIMEOUT_S = envfloat("ON_DEMAND_TIMEOUT_S", 2.0, minimum=0.1)
 # Provider layer: failover order and strategy per capability, circuit breakers, retries and
 # free-tier budgets. The environment gives the defaults; operators override them in the
 # admin (markets.models.ProviderSetting / CapabilitySetting) without a restart.
-PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me")
+PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me", "cryptocompare", "rss")
 PROVIDER_DEFAULT_ORDER = {
     "prices": ["binance", "coingecko", "coincap", "kraken"],
     "markets": ["coingecko", "coincap"],
@@ -273,6 +273,8 @@ PROVIDER_DEFAULT_ORDER = {
     "global": ["coingecko"],
     "defi": ["defillama"],
     "fear_greed": ["alternative_me"],
+    # News is gathered from every provider in the list, not failed over.
+    "news": ["cryptocompare", "rss"],
     "exchange_pairs": ["binance", "kraken"],
 }
 PROVIDER_ORDER = {
@@ -297,6 +299,8 @@ PROVIDER_DEFAULT_BUDGETS = {
     "kraken": (60, None),
     "defillama": (300, None),
     "alternative_me": (60, None),
+    "cryptocompare": (50, 100_000),
+    "rss": (60, None),  # a call per feed
 }
 PROVIDER_BUDGETS = {
     name: (
@@ -315,6 +319,10 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 BACKUP_KEEP = envint("BACKUP_KEEP", 7, minimum=1)
 
 SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
+# CPU threads torch may use for inference, texts per forward pass, tokens kept per text.
+SENTIMENT_THREADS = envint("SENTIMENT_THREADS", 2, minimum=1)
+SENTIMENT_BATCH_SIZE = envint("SENTIMENT_BATCH_SIZE", 16, minimum=1)
+SENTIMENT_MAX_LENGTH = envint("SENTIMENT_MAX_LENGTH", 256, minimum=8)
 
 WS_HEARTBEAT_S = envint("WS_HEARTBEAT_S", 20, minimum=1)
 WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)

@@ -1,6 +1,7 @@
 """django-q2 task entry points: one-line calls into services (scheduled by setup_schedules)."""
 
 from markets.services import backup, collect, rollup
+from sentiment.news import collect_news
 from sentiment.services import collect_fear_greed
 
 
@@ -21,7 +22,7 @@ def collect_defi() -> str:
 
 
 def collect_sentiment() -> str:
-    return collect_fear_greed().line()
+    return _lines([collect_fear_greed(), collect_news()])
 
 
 def refresh_registry() -> str:

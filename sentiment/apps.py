@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class SentimentConfig(AppConfig):
     name = "sentiment"
+
+    def ready(self) -> None:
+        from cryptodt import health
+        from sentiment.analyzers import status
+
+        # Registered only: the check reports what is loaded and never loads a model itself.
+        health.register("sentiment", status)

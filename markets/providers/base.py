@@ -85,6 +85,40 @@ class Provider:
         timeout: float | None = None,
     ) -> Any:
         """GET base_url + path and return the decoded JSON, or raise a ProviderError."""
+
+        def once(timeout: float) -> Any:
+            response = self._fetch(endpoint, f"{self.base_url}{path}", params=params, timeout=timeout)
+            payload = decode_json(self.name, endpoint, response.content, response.headers.get("Content-Type", ""))
+            self.check_error_body(endpoint, payload)
+            return payload
+
+        return self._with_retries(endpoint, once, weight=weight, timeout=timeout)
+
+    def get_bytes(
+        self,
+        endpoint: str,
+        url: str,
+        *,
+        params: dict | None = None,
+        accept: str = "*/*",
+        max_bytes: int = 5_000_000,
+        weight: int = 1,
+        timeout: float | None = None,
+    ) -> bytes:
+        """GET an absolute URL (RSS/XML and other non-JSON bodies) with the same retries,
+        budget, breaker statistics and error typing as ``get_json``."""
+
+        def once(timeout: float) -> bytes:
+            response = self._fetch(endpoint, url, params=params, timeout=timeout, accept=accept)
+            if not response.content.strip():
+                raise InvalidPayload(self.name, endpoint, "empty body")
+            if len(response.content) > max_bytes:
+                raise InvalidPayload(self.name, endpoint, f"body larger than {max_bytes} bytes")
+            return response.content
+
+        return self._with_retries(endpoint, once, weight=weight, timeout=timeout)
+
+    def _with_retries(self, endpoint: str, once: Callable[[float], T], *, weight: int, timeout: float | None) -> T:
         timeout = timeout or settings.PROVIDER_TIMEOUT_S
         deadline = time.monotonic() + timeout * 2
         attempt = 0
@@ -92,7 +126,7 @@ class Provider:
         while True:
             budget.spend(self.name, endpoint, weight)
             try:
-                return self._get_once(endpoint, path, params=params, timeout=timeout)
+                return once(timeout)
             except RateLimited as exc:
                 if waited or exc.retry_after > settings.PROVIDER_MAX_RETRY_AFTER_S:
                     budget.cool_down(self.name, exc.retry_after)
@@ -108,11 +142,16 @@ class Provider:
                 time.sleep(pause)
             attempt += 1
 
-    def _get_once(self, endpoint: str, path: str, *, params: dict | None, timeout: float) -> Any:
-        url = f"{self.base_url}{path}"
+    def _fetch(
+        self, endpoint: str, url: str, *, params: dict | None, timeout: float, accept: str | None = None
+    ) -> requests.Response:
+        """One GET: a response with a 2xx/3xx status, or the ProviderError it amounts to."""
+        headers = self.headers()
+        if accept:
+            headers = {**headers, "Accept": accept}
         started = time.perf_counter()
         try:
-            response = self.session().get(url, params=params, headers=self.headers(), timeout=timeout)
+            response = self.session().get(url, params=params, headers=headers, timeout=timeout)
         except requests.Timeout:
             raise UpstreamTimeout(self.name, endpoint, f"no answer within {timeout:g}s")
         except requests.RequestException as exc:
@@ -132,9 +171,7 @@ class Provider:
             # 4xx other than rate limits is our request being wrong for this provider
             # (unknown symbol, bad id): not worth a retry, still worth a failover.
             raise UpstreamError(self.name, endpoint, f"HTTP {response.status_code}: {response.text[:120]}")
-        payload = decode_json(self.name, endpoint, response.content, response.headers.get("Content-Type", ""))
-        self.check_error_body(endpoint, payload)
-        return payload
+        return response
 
     def parse(self, endpoint: str, parser: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a parser; any shape surprise it trips over becomes InvalidPayload."""

@@ -94,6 +94,12 @@ def plan_schedule(
         "ohlcv": _ohlcv_task(coins, cycle, budgets.get("binance", (6000, None))[0]),
         "defi": TaskPlan("defi", _round_up(3600, cycle), {"defillama": 2}, "protocols and chains TVL"),
         "fear_greed": TaskPlan("fear_greed", _round_up(3600, cycle), {"alternative_me": 1}, "fear & greed index"),
+        "news": TaskPlan(
+            "news",
+            _round_up(settings.SENTIMENT_INTERVAL_S, cycle),
+            {"cryptocompare": 1, "rss": max(1, len(settings.NEWS_RSS_FEEDS))},
+            "news articles (collect_sentiment)",
+        ),
     }
     for provider, (_, per_month) in budgets.items():
         if per_month:

@@ -7,9 +7,21 @@ from markets.providers.coincap import CoinCap
 from markets.providers.coingecko import CoinGecko
 from markets.providers.defillama import DefiLlama
 from markets.providers.kraken import Kraken
+from sentiment.providers.cryptocompare import CryptoCompare
+from sentiment.providers.rss import RSSFeeds
 
 PROVIDERS: dict[str, Provider] = {
-    provider.name: provider for provider in (CoinGecko(), CoinCap(), Binance(), Kraken(), DefiLlama(), AlternativeMe())
+    provider.name: provider
+    for provider in (
+        CoinGecko(),
+        CoinCap(),
+        Binance(),
+        Kraken(),
+        DefiLlama(),
+        AlternativeMe(),
+        CryptoCompare(),
+        RSSFeeds(),
+    )
 }
 
 

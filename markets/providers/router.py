@@ -165,6 +165,24 @@ def fetch_fear_greed(*, limit: int = 1, timeout: float | None = None) -> Fetched
     return _failover("fear_greed", lambda p: p.fear_greed(limit=limit, timeout=timeout))
 
 
+def fetch_news(*, timeout: float | None = None) -> Fetched[list]:
+    """News from every enabled news provider (gathered, not failed over: each one adds
+    articles the others lack). ``provider`` names those that answered; ``AllProvidersFailed``
+    only when none did. Items are ``sentiment.providers.records.NewsItem``."""
+    items: list = []
+    contributors: list[str] = []
+    reasons: dict[str, str] = {}
+    started = time.perf_counter()
+    for name in strategy.ordered("news"):
+        got = _attempt(name, "news", lambda p: p.news(timeout=timeout), reasons)
+        if got is not None:
+            items += [replace(item, provider=name) for item in got]
+            contributors.append(name)
+    if not contributors:
+        raise AllProvidersFailed("news", reasons or {"-": "no provider enabled"})
+    return Fetched(provider=",".join(contributors), data=items, latency_ms=(time.perf_counter() - started) * 1000)
+
+
 def fetch_exchange_pairs(*, timeout: float | None = None) -> dict[str, dict[str, str]]:
     """USD(T) trading pairs each exchange lists, by upper-case symbol:
     ``{"binance": {"BTC": "BTCUSDT", ...}, "kraken": {"BTC": "XXBTZUSD", ...}}``.

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.core.cache import caches
 
-KINDS = ("prices", "market", "trending", "ohlcv", "history", "defi", "fear_greed")
+KINDS = ("prices", "market", "trending", "ohlcv", "history", "defi", "fear_greed", "news")
 
 
 def _version(kind: str) -> int:

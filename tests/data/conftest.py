@@ -19,6 +19,7 @@ def _no_real_providers(settings):
     settings.COINGECKO_API_KEY = ""
     for setting, _ in BASE_URL_SETTINGS.values():
         setattr(settings, setting, "http://127.0.0.1:9")
+    settings.NEWS_RSS_FEEDS = ["http://127.0.0.1:9/rss"]
 
 
 @pytest.fixture

@@ -74,11 +74,12 @@ def test_collect_ohlcv_rejects_an_unknown_interval(db):
         run("collect_ohlcv", "--intervals", "7m")
 
 
-def test_collect_sentiment_says_news_is_not_configured(db):
+def test_collect_sentiment_reports_fear_greed_and_news(db):
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError):  # no provider answers in this test
         call_command("collect_sentiment", stdout=out, stderr=err)
-    assert "news: not configured yet" in out.getvalue()
+    assert "fear & greed: failed" in err.getvalue()
+    assert "news: failed" in err.getvalue()
 
 
 def test_readiness_reports_the_age_of_the_newest_price(api, listing):

@@ -14,6 +14,7 @@ BASE_URL_SETTINGS = {
     "kraken": ("KRAKEN_BASE_URL", ""),
     "defillama": ("DEFILLAMA_BASE_URL", ""),
     "alternative_me": ("FNG_BASE_URL", ""),
+    "cryptocompare": ("CRYPTOCOMPARE_BASE_URL", ""),
 }
 
 

@@ -16,7 +16,10 @@ def test_providers_endpoint_lists_every_provider_with_its_health(api):
     response = api.get("/api/providers")
     assert response.status_code == 200
     rows = {row["name"]: row for row in response.json()["data"]}
-    assert set(rows) == {"coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me"}
+    assert set(rows) == {
+        *("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me"),
+        *("cryptocompare", "rss"),
+    }
     gecko = rows["coingecko"]
     assert gecko["state"] == "closed" and gecko["enabled"] is True
     assert gecko["latency_ms_p50"] == 100.0 and gecko["last_success"].endswith("Z")

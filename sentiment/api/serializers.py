@@ -1,0 +1,45 @@
+"""Input serializers for the sentiment and news endpoints: a bad value is a 400 naming it."""
+
+from rest_framework import serializers
+
+from markets.api.serializers import Moment, Symbol, _Query
+
+MAX_TEXTS = 64
+MAX_TEXT_CHARS = 5_000
+
+
+class StrictText(serializers.CharField):
+    """A non-empty string; numbers, booleans and objects are not text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_TEXT_CHARS, allow_blank=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return super().to_internal_value(data)
+
+
+class AnalyzeInput(serializers.Serializer):
+    text = StrictText(required=False)
+    texts = serializers.ListField(child=StrictText(), min_length=1, max_length=MAX_TEXTS, required=False)
+
+    def validate(self, attrs):
+        if ("text" in attrs) == ("texts" in attrs):
+            raise serializers.ValidationError({"text": 'Give either "text": "..." or "texts": ["...", ...].'})
+        return attrs
+
+    def texts_to_score(self) -> list[str]:
+        data = self.validated_data
+        return data["texts"] if "texts" in data else [data["text"]]
+
+
+class NewsQuery(_Query):
+    symbol = Symbol(required=False)
+    since = Moment(required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+
+
+class SummaryQuery(_Query):
+    symbol = Symbol(required=False)
+    hours = serializers.IntegerField(min_value=1, max_value=24 * 30, default=24)
