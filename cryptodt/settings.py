@@ -252,6 +252,7 @@ NEWS_RSS_FEEDS = envlist(
 )
 PROVIDER_TIMEOUT_S = envfloat("PROVIDER_TIMEOUT_S", 5.0, minimum=0.1)
 COLLECT_INTERVAL_S = envint("COLLECT_INTERVAL_S", 300, minimum=30)
+SENTIMENT_INTERVAL_S = envint("SENTIMENT_INTERVAL_S", 3600, minimum=60)
 TRACKED_COINS = envint("TRACKED_COINS", 250, minimum=1)
 # Candles are collected for the most-watched coins only (the top OHLCV_COINS tracked).
 OHLCV_COINS = envint("OHLCV_COINS", 20, minimum=0)
