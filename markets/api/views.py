@@ -94,8 +94,10 @@ class PriceHistoryView(CSVReadView):
             days = int(request.query_params.get("days", 30))
         except (TypeError, ValueError):
             return 1
-        # Longer ranges read more rows; capped so an anonymous caller can still afford a year.
-        return 1 + max(0, min(days, 365)) // 90
+        # Up to 30 days is one unit; longer ranges read more rows and cost one more unit per
+        # started 90 days beyond the first month, so a year (5) stays within the anonymous minute.
+        days = max(1, min(days, 365))
+        return 1 if days <= 30 else 2 + (days - 31) // 90
 
     @extend_schema(parameters=[q.HistoryQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):

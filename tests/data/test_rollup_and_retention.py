@@ -145,16 +145,15 @@ def test_history_as_csv(api, listing):
     assert lines[1].split(",")[1] == "65000.12"
 
 
-def test_history_of_a_long_range_costs_more_rate_limit_units():
+@pytest.mark.parametrize("days, cost", [(1, 1), (30, 1), (31, 2), (120, 2), (121, 3), (365, 5)])
+def test_history_over_thirty_days_costs_more_rate_limit_units(days, cost):
+    from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
     from markets.api.views import PriceHistoryView
 
-    request = APIRequestFactory().get("/api/prices/history?symbol=BTC&days=365")
-    view = PriceHistoryView()
-    from rest_framework.request import Request
-
-    assert view.rate_cost(Request(request)) == 5
+    request = APIRequestFactory().get(f"/api/prices/history?symbol=BTC&days={days}")
+    assert PriceHistoryView().rate_cost(Request(request)) == cost
 
 
 def test_prune_keeps_a_year_of_daily_tvl(db):
