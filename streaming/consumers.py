@@ -8,6 +8,7 @@ error frame (never a dropped socket) and forwards price events of its coins.
 import asyncio
 import json
 import logging
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -26,6 +27,17 @@ MAX_FRAME_CHARS = 16_384  # a subscribe frame with MAX_SYMBOLS tickers needs a f
 MAX_SYMBOL_CHARS = 40
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FULL = 1013  # RFC 6455 "Try Again Later"
+# channels_redis draws each group_add/discard from a pool of 100 connections that raises
+# (not waits) when empty; a burst of subscriptions must queue here instead (see BENCHMARKS.md).
+LAYER_CONCURRENCY = 50
+_layer_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
+
+
+def _layer_slot() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    if loop not in _layer_slots:
+        _layer_slots[loop] = asyncio.Semaphore(LAYER_CONCURRENCY)
+    return _layer_slots[loop]
 
 
 class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
@@ -58,8 +70,11 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         if self.heartbeat is not None:
             self.heartbeat.cancel()
         if self.coins:
-            relay.unfollow(list(self.coins))
-            self.coins = {}
+            coins, self.coins = list(self.coins), {}
+            relay.unfollow(coins)
+            for pk in coins:  # our own groups: Channels only leaves those listed in self.groups
+                async with _layer_slot():
+                    await self.channel_layer.group_discard(group_for(pk), self.channel_name)
         if self.slot is not None:
             await database_sync_to_async(capacity.release)(self.slot)
             self.slot = None
@@ -124,7 +139,8 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         new = new[: max(room, 0)]
         for coin in new:
             self.coins[coin.pk] = coin.symbol
-            await self.channel_layer.group_add(group_for(coin.pk), self.channel_name)
+            async with _layer_slot():
+                await self.channel_layer.group_add(group_for(coin.pk), self.channel_name)
         relay.follow([coin.pk for coin in new])
         await self.send_json({"type": "subscribed", "symbols": list(self.coins.values())})
         if unknown:
@@ -148,7 +164,8 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         for pk in gone:
             del self.coins[pk]
             self.last_sent.pop(pk, None)
-            await self.channel_layer.group_discard(group_for(pk), self.channel_name)
+            async with _layer_slot():
+                await self.channel_layer.group_discard(group_for(pk), self.channel_name)
         relay.unfollow(gone)
         await self.send_json({"type": "subscribed", "symbols": list(self.coins.values())})
 

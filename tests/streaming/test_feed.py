@@ -144,3 +144,27 @@ def test_a_price_keeps_a_tiny_value_exact(coins):
         await client.disconnect()
 
     run(scenario)
+
+
+def test_a_closed_connection_leaves_its_coin_groups(coins, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import get_channel_layer
+
+    from streaming.frames import group_for
+
+    async def scenario():
+        client = await connected()
+        await client.send_json_to({"action": "subscribe", "symbols": ["BTC", "ETH"]})
+        await receive_until(client, "subscribed")
+        layer = get_channel_layer()
+        assert all(layer.groups.get(group_for(pk)) for pk in await blocking(coin_pks))
+        await client.disconnect()
+        assert not any(layer.groups.get(group_for(pk)) for pk in await blocking(coin_pks))
+
+    run(scenario)
+
+
+def coin_pks() -> list[int]:
+    from markets.models import Coin
+
+    return list(Coin.objects.filter(coin_id__in=["bitcoin", "ethereum"]).values_list("pk", flat=True))
