@@ -23,11 +23,8 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
     layer = get_channel_layer()
     if layer is None:
         return 0
-    sent = 0
-    for snap in snapshots:
-        if snap.vs != FEED_VS:
-            continue
-        event = price_event(
+    events = [
+        price_event(
             coin_pk=snap.coin_id,
             symbol=snap.coin.symbol,
             price=snap.price,
@@ -35,10 +32,20 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
             t=snap.t,
             source=snap.source,
         )
-        try:
-            async_to_sync(layer.group_send)(group_for(snap.coin_id), event)
-        except Exception as exc:  # the channel layer being down must not undo stored prices
-            logger.warning("price broadcast failed: %s: %s", exc.__class__.__name__, exc)
-            return sent
-        sent += 1
-    return sent
+        for snap in snapshots
+        if snap.vs == FEED_VS
+    ]
+    if not events:
+        return 0
+    try:
+        # One event loop for the whole batch: channels_redis keeps its connections per loop.
+        return async_to_sync(_send_all)(layer, events)
+    except Exception as exc:  # the channel layer being down must not undo stored prices
+        logger.warning("price broadcast failed: %s: %s", exc.__class__.__name__, exc)
+        return 0
+
+
+async def _send_all(layer, events: list[dict]) -> int:
+    for event in events:
+        await layer.group_send(group_for(event["coin"]), event)
+    return len(events)

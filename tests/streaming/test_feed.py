@@ -168,3 +168,13 @@ def coin_pks() -> list[int]:
     from markets.models import Coin
 
     return list(Coin.objects.filter(coin_id__in=["bitcoin", "ethereum"]).values_list("pk", flat=True))
+
+
+def test_prices_are_stored_even_when_the_channel_layer_is_down(coins, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:9/0"]}}
+    }
+    store_price("bitcoin", "BTC", "66666", coins + timedelta(minutes=9))
+    from markets.models import LatestQuote
+
+    assert LatestQuote.objects.get(coin__coin_id="bitcoin").price == Decimal("66666")
