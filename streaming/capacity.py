@@ -10,6 +10,7 @@ import time
 import uuid
 from functools import lru_cache
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
 _KEY = "cryptodt:ws:connections"
@@ -64,3 +65,22 @@ def in_use() -> int:
     if not settings.REDIS_URL:
         return len(_local)
     return int(_redis(settings.REDIS_URL).zcount(_KEY, time.time() - _grace_s(), "+inf"))
+
+
+# For the consumer: Redis calls run in a worker thread, the in-process counter does not need one.
+
+
+async def aacquire() -> str | None:
+    return await sync_to_async(acquire, thread_sensitive=False)() if settings.REDIS_URL else acquire()
+
+
+async def akeep_alive(slot: str) -> None:
+    if settings.REDIS_URL:
+        await sync_to_async(keep_alive, thread_sensitive=False)(slot)
+
+
+async def arelease(slot: str) -> None:
+    if settings.REDIS_URL:
+        await sync_to_async(release, thread_sensitive=False)(slot)
+    else:
+        release(slot)

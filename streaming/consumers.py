@@ -52,7 +52,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             code = "not_authenticated" if isinstance(exc, exceptions.NotAuthenticated) else "invalid_credentials"
             await self._refuse(code, str(exc.detail), CLOSE_UNAUTHENTICATED)
             return
-        self.slot = await database_sync_to_async(capacity.acquire)()
+        self.slot = await capacity.aacquire()
         if self.slot is None:
             message = f"The price feed is full ({settings.WS_MAX_CONNECTIONS} connections); try again later."
             await self._refuse("too_many_connections", message, CLOSE_FULL)
@@ -76,14 +76,14 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
                 async with _layer_slot():
                     await self.channel_layer.group_discard(group_for(pk), self.channel_name)
         if self.slot is not None:
-            await database_sync_to_async(capacity.release)(self.slot)
+            await capacity.arelease(self.slot)
             self.slot = None
 
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(settings.WS_HEARTBEAT_S)
             await self.send_json(heartbeat_frame())
-            await database_sync_to_async(capacity.keep_alive)(self.slot)
+            await capacity.akeep_alive(self.slot)
 
     # --- client frames ----------------------------------------------------------------------
 

@@ -56,11 +56,14 @@ def _ensure_running() -> None:
 
 
 def _poll() -> list[tuple[datetime, dict]]:
+    # The version is read before the query: a price committed after the query bumps it
+    # again, so the next poll cannot miss it.
     version = caches["shared"].get("data-version:prices")
     if version is not None and version == _state["version"]:
         return []
+    events = latest_price_events(coin_pks=list(_interest), newer_than=dict(_seen))
     _state["version"] = version
-    return latest_price_events(coin_pks=list(_interest), newer_than=dict(_seen))
+    return events
 
 
 async def _run() -> None:
