@@ -8,6 +8,7 @@ error frame (never a dropped socket) and forwards price events of its coins.
 import asyncio
 import json
 import logging
+import time
 import weakref
 
 from channels.db import database_sync_to_async
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 MAX_SYMBOLS = 200  # per connection
 MAX_FRAME_CHARS = 16_384  # a subscribe frame with MAX_SYMBOLS tickers needs a few KiB
 MAX_SYMBOL_CHARS = 40
+FRAMES_PER_S = 10  # sustained client frames per connection; each may cost a query
+FRAME_BURST = 40
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FULL = 1013  # RFC 6455 "Try Again Later"
 # channels_redis draws each group_add/discard from a pool of 100 connections that raises
@@ -40,12 +43,34 @@ def _layer_slot() -> asyncio.Semaphore:
     return _layer_slots[loop]
 
 
+clock = time.monotonic
+
+
+class FrameBudget:
+    """A token bucket: FRAME_BURST frames at once, FRAMES_PER_S after that."""
+
+    def __init__(self) -> None:
+        self.tokens = float(FRAME_BURST)
+        self.at = clock()
+
+    def spend(self) -> bool:
+        now = clock()
+        self.tokens = min(float(FRAME_BURST), self.tokens + (now - self.at) * FRAMES_PER_S)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
 class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.coins: dict[int, str] = {}  # coin pk -> symbol as the client knows it
         self.last_sent: dict[int, tuple[str, str]] = {}  # coin pk -> (as_of, price)
         self.slot: str | None = None
         self.heartbeat: asyncio.Task | None = None
+        self.budget = FrameBudget()
+        self.throttled = False  # one error frame per burst of refused frames, not one each
         try:
             self.identity = await aauthenticate_websocket(self.scope.get("query_string", b""))
         except exceptions.APIException as exc:
@@ -88,6 +113,13 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
     # --- client frames ----------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if not self.budget.spend():
+            if not self.throttled:
+                self.throttled = True
+                message = f"More than {FRAMES_PER_S} frames a second; frames are ignored until the pace drops."
+                await self.send_json(error_frame("rate_limited", message))
+            return
+        self.throttled = False
         if text_data is None:
             await self.send_json(error_frame("invalid_frame", "Frames must be JSON text, not binary."))
             return

@@ -135,3 +135,33 @@ def test_subscriptions_are_capped_per_connection(coins, settings, monkeypatch):
         await client.disconnect()
 
     run(scenario)
+
+
+class FrozenClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_flood_of_frames_is_throttled_with_one_error_and_the_socket_stays_open(monkeypatch):
+    from streaming import consumers
+
+    clock = FrozenClock()
+    monkeypatch.setattr(consumers, "clock", clock)
+
+    async def scenario():
+        client = await connected()
+        for _ in range(consumers.FRAME_BURST + 25):
+            await client.send_json_to({"action": "ping"})
+        frames = [await receive(client) for _ in range(consumers.FRAME_BURST + 1)]
+        assert frames[:-1] == [{"type": "pong"}] * consumers.FRAME_BURST
+        assert frames[-1]["code"] == "rate_limited"
+        assert await client.receive_nothing(timeout=0.3)
+        clock.now += 1  # a second later there is room for FRAMES_PER_S frames again
+        await client.send_json_to({"action": "ping"})
+        assert await receive(client) == {"type": "pong"}
+        await client.disconnect()
+
+    run(scenario)
