@@ -3,6 +3,7 @@ import signal
 
 from asgiref.sync import sync_to_async
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from streaming import exchange
 
@@ -33,8 +34,17 @@ class Command(BaseCommand):
         self.stdout.write(summary)
 
     async def _stream(self, progress, *, max_seconds, max_messages) -> None:
-        if not await sync_to_async(exchange.binance_pairs)():
-            raise CommandError("stream_prices: no coin has a Binance pair yet; run collect_markets --registry first")
+        try:
+            if not await sync_to_async(exchange.binance_pairs)():
+                raise CommandError(
+                    "stream_prices: no coin has a Binance pair yet; run collect_markets --registry first"
+                )
+            await self._until_stopped(progress, max_seconds=max_seconds, max_messages=max_messages)
+        finally:
+            # The database work ran in asgiref's worker thread; its connections end with us.
+            await sync_to_async(connections.close_all)()
+
+    async def _until_stopped(self, progress, *, max_seconds, max_messages) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
