@@ -16,11 +16,13 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import websockets
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import caches
 
 from markets.models import Coin
 from markets.providers import stats
@@ -102,8 +104,20 @@ class Throttle:
         return list(chosen.values())
 
 
+_LAST_STORED_KEY = "streaming:last-stored"
+
+
 def store(quotes: list[Quote]) -> int:
-    return ingest.ingest_quotes(quotes=quotes, source=PROVIDER) if quotes else 0
+    if not quotes:
+        return 0
+    stored = ingest.ingest_quotes(quotes=quotes, source=PROVIDER)
+    caches["shared"].set(_LAST_STORED_KEY, datetime.now(UTC), 7 * 86400)
+    return stored
+
+
+def last_stored() -> datetime | None:
+    """When stream_prices (any process) last stored prices, for readiness."""
+    return caches["shared"].get(_LAST_STORED_KEY)
 
 
 @dataclass

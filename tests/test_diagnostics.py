@@ -32,6 +32,7 @@ CHECKS = {
     "disk_space",
     "secrets",
     "backup_age",
+    "price_feed",
 }
 
 

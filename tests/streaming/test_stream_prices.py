@@ -154,3 +154,13 @@ def test_sigterm_stops_it_cleanly(pairs, binance):
         child.kill()
     assert child.returncode == 0, err
     assert "stored 1 prices of 1 coins from 1 messages" in out
+
+
+def test_readiness_tells_when_the_stream_last_stored_a_price(pairs, binance, api):
+    before = api.get("/api/health/ready").json()["checks"]["price_feed"]
+    assert before["ok"] is True and "has not stored a price" in before["detail"]
+    binance([[mini_ticker("BTCUSDT", "70000")]])
+    stream("--max-messages", "1")
+    after = api.get("/api/health/ready").json()["checks"]["price_feed"]
+    assert "stream_prices stored a price" in after["detail"] and after["stream_last_stored"]
+    assert after["connections"] == 0
