@@ -131,7 +131,11 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
             await self.send_json(error_frame("invalid_json", "The frame is not valid JSON."))
             return
-        await self.receive_json(content)
+        try:
+            await self.receive_json(content)
+        except Exception:  # the database gone away, say: the client hears it, the socket stays
+            logger.exception("price feed frame failed")
+            await self.send_json(error_frame("unavailable", "The feed could not do that just now; try again."))
 
     async def receive_json(self, content, **kwargs) -> None:
         action = content.get("action") if isinstance(content, dict) else None
@@ -159,7 +163,8 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         symbols = content.get("symbols")
         if not isinstance(symbols, list) or not 0 < len(symbols) <= MAX_SYMBOLS:
             return None
-        if not all(isinstance(s, str) and 0 < len(s.strip()) <= MAX_SYMBOL_CHARS for s in symbols):
+        # isprintable refuses NUL (PostgreSQL cannot store it), control characters and lone surrogates.
+        if not all(isinstance(s, str) and 0 < len(s.strip()) <= MAX_SYMBOL_CHARS and s.isprintable() for s in symbols):
             return None
         return [s.strip().upper() for s in symbols]
 
@@ -176,7 +181,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         relay.follow([coin.pk for coin in new])
         await self.send_json({"type": "subscribed", "symbols": list(self.coins.values())})
         if unknown:
-            names = ", ".join(unknown)
+            names = ", ".join(unknown[:20]) + (f" and {len(unknown) - 20} more" if len(unknown) > 20 else "")
             await self.send_json(error_frame("unknown_symbol", f"No coin with symbol {names}."))
         if refused:
             await self.send_json(
