@@ -44,6 +44,9 @@ def unfollow(coin_pks) -> None:
         if _interest[pk] <= 0:
             del _interest[pk]
             _seen.pop(pk, None)
+    task = _state["task"]
+    if not _interest and task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        task.cancel()  # nobody follows anything: no reason to poll until the next subscription
 
 
 def _ensure_running() -> None:
