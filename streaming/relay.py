@@ -47,6 +47,7 @@ def unfollow(coin_pks) -> None:
     task = _state["task"]
     if not _interest and task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
         task.cancel()  # nobody follows anything: no reason to poll until the next subscription
+        _state["task"] = None  # a subscription arriving before the cancel lands starts a new one
 
 
 def _ensure_running() -> None:

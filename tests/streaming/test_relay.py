@@ -40,3 +40,18 @@ def test_a_price_stored_by_another_process_reaches_subscribers(embedded_profile,
         await client.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_the_relay_keeps_running_for_a_client_that_subscribes_as_the_last_one_leaves(embedded_profile, coins):
+    async def scenario():
+        first, second = await connected(), await connected()
+        await first.send_json_to({"action": "subscribe", "symbols": ["ETH"]})
+        await receive_until(first, "price")
+        await first.disconnect()  # nobody follows anything now: the relay is cancelled
+        await second.send_json_to({"action": "subscribe", "symbols": ["ETH"]})
+        await receive_until(second, "price")
+        await sync_to_async(store_in_another_process)("ethereum", "ETH", "3702", coins + timedelta(minutes=4))
+        assert (await receive_until(second, "price"))["price"] == 3702
+        await second.disconnect()
+
+    async_to_sync(scenario)()
