@@ -84,20 +84,29 @@ register("channel_layer", _channel_layer)
 register("task_queue", _task_queue)
 
 
+def registered() -> list[Check]:
+    """Every check, the project's and the apps' (cryptodt.diagnostics builds on them)."""
+    return list(_checks.values())
+
+
+def run_check(check: Check) -> dict:
+    started = time.perf_counter()
+    try:
+        result = dict(check.run())
+    except Exception as exc:  # a failing dependency is the answer, not an error
+        logger.warning("health check %s failed: %s", check.name, exc.__class__.__name__)
+        result = {"ok": False, "detail": f"{exc.__class__.__name__}: {str(exc)[:200]}"}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
 def run_checks(*, liveness_only: bool) -> dict:
     results = {}
     status = "ok"
     for check in _checks.values():
         if liveness_only and not check.liveness:
             continue
-        started = time.perf_counter()
-        try:
-            result = dict(check.run())
-        except Exception as exc:  # a failing dependency is the answer, not an error
-            logger.warning("health check %s failed: %s", check.name, exc.__class__.__name__)
-            result = {"ok": False, "detail": f"{exc.__class__.__name__}: {str(exc)[:200]}"}
-        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
-        results[check.name] = result
+        result = results[check.name] = run_check(check)
         if not result.get("ok"):
             status = "down" if check.critical else ("degraded" if status == "ok" else status)
     return {"status": status, "checks": results}

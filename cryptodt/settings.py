@@ -327,6 +327,11 @@ SENTIMENT_MAX_LENGTH = envint("SENTIMENT_MAX_LENGTH", 256, minimum=8)
 
 WS_HEARTBEAT_S = envint("WS_HEARTBEAT_S", 20, minimum=1)
 WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)
+# Embedded profile only (no REDIS_URL): how often the web process looks for prices the
+# collector process stored, to push them to its WebSocket clients (docs/streaming.md).
+WS_RELAY_INTERVAL_S = envfloat("WS_RELAY_INTERVAL_S", 1.0, minimum=0.1)
+# stream_prices stores (and so broadcasts) at most one exchange tick per coin this often.
+STREAM_STORE_INTERVAL_S = envfloat("STREAM_STORE_INTERVAL_S", 5.0, minimum=0.0)
 
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
 WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)

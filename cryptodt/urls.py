@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cryptodt.api.views import HealthView, ReadinessView
+from cryptodt.api.views import DiagnosticsView, HealthView, ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/health/ready", ReadinessView.as_view(), name="health-ready"),
+    path("api/diagnostics", DiagnosticsView.as_view(), name="diagnostics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include("accounts.api.urls")),

@@ -40,6 +40,7 @@ from markets.providers.records import (
 from markets.services import cache, registry
 from markets.services import validation as v
 from markets.services.rollup import bars_from_points
+from streaming.services import broadcast_prices
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ def _store_snapshots(snapshots: list[PriceSnapshot]) -> int:
         update_fields=["t", *_PRICE_FIELDS],
         batch_size=_BATCH,
     )
+    fresh = [s for key, s in newest.items() if key not in held or s.t > held[key]]
+    transaction.on_commit(lambda: broadcast_prices(snapshots=fresh))
     return len(snapshots)
 
 

@@ -1,0 +1,83 @@
+"""Embedded profile only: brings prices stored by another process to this process's clients.
+
+Without Redis the channel layer lives in one process's memory, so a broadcast made by the
+collector (the django-q2 cluster, or stream_prices) never reaches the web process. The
+relay, started by the first subscription, looks every WS_RELAY_INTERVAL_S for newer
+latest quotes of the coins this process's clients follow (only after the shared data
+version says prices changed) and broadcasts them locally. Clients drop a price they have
+already seen, so a price that arrives both ways is sent once. With REDIS_URL it stays off.
+"""
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import datetime
+
+from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.core.cache import caches
+
+from streaming.frames import group_for
+from streaming.selectors import latest_price_events
+
+logger = logging.getLogger(__name__)
+
+_interest: Counter[int] = Counter()
+_seen: dict[int, datetime] = {}
+_state: dict = {"task": None, "version": None}
+
+
+def enabled() -> bool:
+    return isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
+def follow(coin_pks) -> None:
+    _interest.update(coin_pks)
+    if enabled():
+        _ensure_running()
+
+
+def unfollow(coin_pks) -> None:
+    for pk in coin_pks:
+        _interest[pk] -= 1
+        if _interest[pk] <= 0:
+            del _interest[pk]
+            _seen.pop(pk, None)
+    task = _state["task"]
+    if not _interest and task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        task.cancel()  # nobody follows anything: no reason to poll until the next subscription
+        _state["task"] = None  # a subscription arriving before the cancel lands starts a new one
+
+
+def _ensure_running() -> None:
+    task = _state["task"]
+    loop = asyncio.get_running_loop()
+    if task is not None and not task.done() and task.get_loop() is loop:
+        return
+    _state["version"] = None
+    _state["task"] = loop.create_task(_run(), name="streaming-relay")
+
+
+def _poll() -> list[tuple[datetime, dict]]:
+    # The version is read before the query: a price committed after the query bumps it
+    # again, so the next poll cannot miss it.
+    version = caches["shared"].get("data-version:prices")
+    if version is not None and version == _state["version"]:
+        return []
+    events = latest_price_events(coin_pks=list(_interest), newer_than=dict(_seen))
+    _state["version"] = version
+    return events
+
+
+async def _run() -> None:
+    layer = get_channel_layer()
+    while _interest:
+        await asyncio.sleep(settings.WS_RELAY_INTERVAL_S)
+        try:
+            events = await database_sync_to_async(_poll)()
+            for t, event in events:
+                _seen[event["coin"]] = t
+                await layer.group_send(group_for(event["coin"]), event)
+        except Exception as exc:  # a database hiccup must not end the relay for good
+            logger.warning("price relay poll failed: %s: %s", exc.__class__.__name__, exc)

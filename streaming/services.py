@@ -1,0 +1,51 @@
+"""Pushing new prices to the WebSocket clients that follow their coins."""
+
+import logging
+from collections.abc import Sequence
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from markets.models import PriceSnapshot
+from streaming.frames import group_for, price_event
+from streaming.selectors import FEED_VS
+
+logger = logging.getLogger(__name__)
+
+
+def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
+    """Send each coin's new USD price to its group, through the channel layer (Redis reaches
+    every web process; the in-memory layer only this one, see streaming.relay).
+
+    Called after the ingest transaction commits. A broadcast that fails is logged, never
+    raised: the prices are stored, and the relay or the next tick delivers a newer one.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return 0
+    events = [
+        price_event(
+            coin_pk=snap.coin_id,
+            symbol=snap.coin.symbol,
+            price=snap.price,
+            change_24h_pct=snap.change_24h_pct,
+            t=snap.t,
+            source=snap.source,
+        )
+        for snap in snapshots
+        if snap.vs == FEED_VS
+    ]
+    if not events:
+        return 0
+    try:
+        # One event loop for the whole batch: channels_redis keeps its connections per loop.
+        return async_to_sync(_send_all)(layer, events)
+    except Exception as exc:  # the channel layer being down must not undo stored prices
+        logger.warning("price broadcast failed: %s: %s", exc.__class__.__name__, exc)
+        return 0
+
+
+async def _send_all(layer, events: list[dict]) -> int:
+    for event in events:
+        await layer.group_send(group_for(event["coin"]), event)
+    return len(events)
