@@ -29,7 +29,7 @@ def planned() -> list[Planned]:
         Planned("collect_all", "markets.tasks.collect_all", max(1, settings.COLLECT_INTERVAL_S // 60)),
         Planned("collect_ohlcv", "markets.tasks.collect_ohlcv", every("ohlcv")),
         Planned("collect_defi", "markets.tasks.collect_defi", every("defi")),
-        Planned("collect_sentiment", "markets.tasks.collect_sentiment", every("fear_greed")),
+        Planned("collect_sentiment", "markets.tasks.collect_sentiment", min(every("fear_greed"), every("news"))),
         Planned("refresh_registry", "markets.tasks.refresh_registry", every("coin_list")),
         Planned("prune_history", "markets.tasks.prune_history", 24 * 60),
         Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
