@@ -1,8 +1,13 @@
 """Start cryptodt: prepare the database, then run the web server and the task cluster.
 
 This one script is what `make run` and the container both execute, so the tests that
-start it exercise the production start-up too. Ctrl-C (SIGINT) or SIGTERM stops both
-children and exits once they are gone.
+start it exercise the production start-up too. Ctrl-C (SIGINT) or SIGTERM stops every
+child and exits once they are gone.
+
+With STREAM_PRICES=1 (the default) it also keeps `manage.py stream_prices` running: the
+exchange's real-time ticker feeds /ws/prices between collection cycles. That child is
+optional: when it exits (no Binance pair known yet on a fresh install, the exchange out
+of reach) it is started again after STREAM_RESTART_S, and the service goes on without it.
 """
 
 import os
@@ -78,11 +83,44 @@ def web_command(host: str, port: str) -> list[str]:
     ]
 
 
+def stream_restart_s() -> float | None:
+    """Seconds between restarts of the optional stream_prices child; None when it is off."""
+    if os.environ.get("STREAM_PRICES", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return None
+    raw = os.environ.get("STREAM_RESTART_S", "60")
+    try:
+        return max(1.0, float(raw))
+    except ValueError:
+        raise SystemExit(f"STREAM_RESTART_S must be a number of seconds, got {raw!r}") from None
+
+
 def start(command: list[str]) -> subprocess.Popen:
     # Each child leads its own process group: a terminal's Ctrl-C reaches only this
     # script, which then stops every group as a whole, so no worker of granian or of
     # the task cluster outlives it.
     return subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+
+
+class Restarting:
+    """A child the service can run without: started again ``restart_s`` after it exits."""
+
+    def __init__(self, command: list[str], restart_s: float):
+        self.command = command
+        self.restart_s = restart_s
+        self.process: subprocess.Popen | None = None
+        self.next_start = time.monotonic()
+
+    def tend(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                return
+            self.process = None
+            self.next_start = time.monotonic() + self.restart_s
+        if time.monotonic() >= self.next_start:
+            self.process = start(self.command)
+
+    def running(self) -> list[subprocess.Popen]:
+        return [self.process] if self.process is not None else []
 
 
 def stop(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT_S) -> None:
@@ -114,6 +152,7 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     web = web_command(host, port)  # checks the worker settings before any slow step
+    restart_s = stream_restart_s()
     if "--no-prepare" not in sys.argv:
         try:
             prepare()
@@ -133,8 +172,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     children = [start(web), start([PYTHON, "manage.py", "qcluster"])]
     print(f"cryptodt is serving on http://{host}:{port} (Ctrl-C stops it)", flush=True)
+    optional = [Restarting([PYTHON, "manage.py", "stream_prices"], restart_s)] if restart_s else []
     while not stopping and all(child.poll() is None for child in children):
+        for child in optional:
+            child.tend()
         time.sleep(0.2)
+    stop([process for child in optional for process in child.running()])
     crashed = [child.args for child in children if child.poll() is not None]
     stop(children)
     if crashed and not stopping:

@@ -47,12 +47,12 @@ def _wait_for_health(base: str, proc: subprocess.Popen, timeout: float = 150) ->
     raise AssertionError(f"{base}/api/health did not answer within {timeout}s")
 
 
-def _wait_for(predicate, timeout: float) -> bool:
+def _wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.2)
+        time.sleep(interval)
     return predicate()
 
 
@@ -174,3 +174,23 @@ def test_serve_script_runs_one_web_process_embedded_and_two_with_redis(monkeypat
     assert command[command.index("--workers") + 1] == workers
     assert command[-1] == "cryptodt.asgi:application"
     assert command[command.index("--port") + 1] == "8123"
+
+
+def test_serve_script_keeps_the_optional_price_stream_running_and_stops_it_too(start_server):
+    # A fresh install knows no Binance pair yet, so stream_prices exits at once; serve.py
+    # starts it again after STREAM_RESTART_S instead of stopping the service.
+    proc, address, seen = start_server(STREAM_RESTART_S="1")
+    assert _wait_for_health(f"http://{address}", proc)["status"] == 200
+    streams: set[int] = set()
+
+    def two_stream_runs() -> bool:
+        pids = descendants(proc.pid)
+        seen.update(pids)
+        streams.update(pid for pid in pids if "stream_prices" in cmdline(pid))
+        return len(streams) >= 2
+
+    assert _wait_for(two_stream_runs, timeout=40, interval=0.05), f"stream_prices runs seen: {streams}"
+    assert proc.poll() is None, "an exiting price stream must not stop the service"
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=15) == 0
+    assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5)
