@@ -8,7 +8,7 @@ import pytest
 
 from markets.providers import router
 from markets.providers.records import CoinRef
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)
 
