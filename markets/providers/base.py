@@ -99,8 +99,8 @@ class Provider:
                     raise
                 waited = True
                 time.sleep(exc.retry_after)
-            except UpstreamError:
-                if attempt >= settings.PROVIDER_RETRIES:
+            except UpstreamError as exc:
+                if not exc.retryable or attempt >= settings.PROVIDER_RETRIES:
                     raise
                 pause = random.uniform(0, settings.PROVIDER_BACKOFF_S * 2**attempt)
                 if time.monotonic() + pause + timeout > deadline:
@@ -131,7 +131,9 @@ class Provider:
         if response.status_code >= 400:
             # 4xx other than rate limits is our request being wrong for this provider
             # (unknown symbol, bad id): not worth a retry, still worth a failover.
-            raise UpstreamError(self.name, endpoint, f"HTTP {response.status_code}: {response.text[:120]}")
+            raise UpstreamError(
+                self.name, endpoint, f"HTTP {response.status_code}: {response.text[:120]}", retryable=False
+            )
         payload = decode_json(self.name, endpoint, response.content, response.headers.get("Content-Type", ""))
         self.check_error_body(endpoint, payload)
         return payload

@@ -157,3 +157,18 @@ def test_exchange_pairs_from_both_exchanges(upstream, own_fixture):
     pairs = router.fetch_exchange_pairs()
     assert pairs["kraken"]["BTC"] == "XXBTZUSD" and pairs["kraken"]["DOGE"] == "XDGUSD"
     assert pairs["binance"]["BTC"] == "BTCUSDT"
+
+
+def test_a_delisted_pair_in_a_binance_batch_falls_back_to_the_all_market_call(upstream, own_fixture):
+    exchange = upstream("binance")
+    exchange.script(
+        "/api/v3/ticker/24hr",
+        Reply(own_fixture("binance/error_invalid_symbol.json"), status=400),
+        Reply(own_fixture("binance/ticker_24hr_all.json")),
+    )
+    gone = CoinRef("gone-coin", "gone", binance_pair="GONEUSDT")
+    upstream("coingecko").script("/simple/price", Reply(b"{}"))
+    upstream("coincap").script("/assets", Reply(b'{"data": [], "timestamp": 1700000000000}'))
+    fetched = router.fetch_prices([BTC, gone])
+    assert [(q.coin_id, q.source) for q in fetched.data] == [("bitcoin", "binance")]
+    assert [bool(query) for _, query in exchange.hits] == [True, False]
