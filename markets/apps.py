@@ -6,7 +6,8 @@ class MarketsConfig(AppConfig):
 
     def ready(self) -> None:
         from cryptodt import health
-        from markets.providers.status import readiness
+        from markets.providers.status import budget_plan_check, readiness
 
-        # Registered only: the check reads the shared cache when /api/health/ready runs.
+        # Registered only: the checks read the shared cache when /api/health/ready runs.
         health.register("providers", readiness)
+        health.register("provider_budgets", budget_plan_check)

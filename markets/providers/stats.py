@@ -45,7 +45,7 @@ def record_latency(name: str, ms: float) -> None:
     _update(name, change)
 
 
-def record_success(name: str, endpoint: str) -> None:
+def record_success(name: str) -> None:
     # A busy provider succeeds many times a second; one write a second is news enough and
     # keeps the shared cache (a file per key in the embedded profile) off the hot path.
     moment = time.monotonic()
