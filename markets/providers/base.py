@@ -18,7 +18,9 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import InvalidOperation
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
@@ -32,7 +34,7 @@ from markets.providers.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from markets.providers.payload import Checker, decode_json
+from markets.providers.payload import decode_json
 
 T = TypeVar("T")
 USER_AGENT = "cryptodt/1.0 (+self-hosted market data)"
@@ -71,9 +73,6 @@ class Provider:
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
             self._local.session = session
         return session
-
-    def checker(self, endpoint: str) -> Checker:
-        return Checker(self.name, endpoint)
 
     def get_json(
         self,
@@ -149,10 +148,17 @@ class Provider:
 
 
 def _retry_after(header: str | None) -> float:
+    """Seconds to wait: Retry-After is either seconds or an HTTP date; absent means a minute."""
+    if not header:
+        return 60.0
     try:
-        return max(float(header), 0.0) if header else 60.0
+        return max(float(header), 0.0)
     except ValueError:
-        return 60.0  # an HTTP-date: rare enough to treat as "a minute"
+        pass
+    try:
+        return max((parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return 60.0
 
 
 def batched(items: list[T], size: int) -> list[list[T]]:
