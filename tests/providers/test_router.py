@@ -172,3 +172,20 @@ def test_a_delisted_pair_in_a_binance_batch_falls_back_to_the_all_market_call(up
     fetched = router.fetch_prices([BTC, gone])
     assert [(q.coin_id, q.source) for q in fetched.data] == [("bitcoin", "binance")]
     assert [bool(query) for _, query in exchange.hits] == [True, False]
+
+
+def test_prices_in_another_currency_skip_the_usd_only_providers(upstream):
+    exchange = upstream("binance")
+    gecko = upstream("coingecko")
+    gecko.script("/simple/price", Reply(b'{"bitcoin":{"eur":39876.5,"last_updated_at":1700000000}}'))
+    fetched = router.fetch_prices([BTC], vs="eur")
+    assert fetched.provider == "coingecko" and fetched.data[0].vs == "eur"
+    assert fetched.data[0].price == Decimal("39876.5") and exchange.hits == []
+
+
+def test_markets_stop_paging_at_a_short_page_and_trim_to_the_limit(upstream, own_fixture):
+    gecko = upstream("coingecko")
+    gecko.script("/coins/markets", Reply(own_fixture("coingecko/coins_markets.json")))
+    fetched = router.fetch_markets(limit=2)
+    assert [row.coin_id for row in fetched.data] == ["bitcoin", "shiba-inu"]
+    assert gecko.hits_on("/coins/markets") == 1
