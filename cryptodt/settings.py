@@ -285,6 +285,14 @@ PROVIDER_ORDER = {
 PROVIDER_STRATEGY = {
     capability: envstr(f"PROVIDER_STRATEGY_{capability.upper()}", "priority") for capability in PROVIDER_DEFAULT_ORDER
 }
+for _capability, _strategy in PROVIDER_STRATEGY.items():
+    if _strategy not in {"priority", "round_robin", "fastest", "least_used"}:
+        raise ImproperlyConfigured(
+            f"PROVIDER_STRATEGY_{_capability.upper()} must be priority, round_robin, fastest or least_used"
+        )
+for _capability, _order in PROVIDER_ORDER.items():
+    if set(_order) - set(PROVIDER_NAMES):
+        raise ImproperlyConfigured(f"PROVIDER_ORDER_{_capability.upper()} names unknown providers: {_order}")
 PROVIDERS_DISABLED = envlist("PROVIDERS_DISABLED", [])
 PROVIDER_RETRIES = envint("PROVIDER_RETRIES", 1, minimum=0)
 PROVIDER_BACKOFF_S = envfloat("PROVIDER_BACKOFF_S", 0.2, minimum=0.0)

@@ -8,10 +8,20 @@ from markets.providers import config
 
 
 class ProviderSettingForm(forms.ModelForm):
+    """The API key is write-only: never rendered back, kept when left blank, dropped on request."""
+
+    clear_api_key = forms.BooleanField(required=False, help_text="Forget the stored key (use the environment's).")
+
     class Meta:
         model = ProviderSetting
         fields = ["name", "enabled", "priority", "budget_per_minute", "budget_per_month", "api_key"]
-        widgets = {"api_key": forms.PasswordInput(render_value=True)}
+        widgets = {"api_key": forms.PasswordInput(render_value=False)}
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data.get("api_key", "")
+        if not key and self.instance.pk and not self.data.get("clear_api_key"):
+            return self.instance.api_key
+        return key
 
 
 @admin.register(ProviderSetting)

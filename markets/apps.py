@@ -24,8 +24,9 @@ class MarketsConfig(AppConfig):
 
     def ready(self) -> None:
         from cryptodt import health
-        from markets.providers.status import readiness
+        from markets.providers.status import budget_plan_check, readiness
 
         # Registered only: the checks read the cache and database when /api/health/ready runs.
         health.register("providers", readiness)
+        health.register("provider_budgets", budget_plan_check)
         health.register("data_age", data_age)

@@ -18,7 +18,9 @@ class AlternativeMe(Provider):
     def check_error_body(self, endpoint: str, payload) -> None:
         metadata = payload.get("metadata") if isinstance(payload, dict) else None
         if isinstance(metadata, dict) and metadata.get("error"):
-            raise UpstreamError(self.name, endpoint, f"alternative.me error: {str(metadata['error'])[:200]}")
+            raise UpstreamError(
+                self.name, endpoint, f"alternative.me error: {str(metadata['error'])[:200]}", retryable=False
+            )
 
     def fear_greed(self, *, limit: int, timeout: float | None) -> list[FearGreedPoint]:
         payload = self.get_json("fng", "/fng/", params={"limit": limit, "format": "json"}, timeout=timeout)

@@ -18,7 +18,9 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import InvalidOperation
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
@@ -32,7 +34,7 @@ from markets.providers.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from markets.providers.payload import Checker, decode_json
+from markets.providers.payload import decode_json
 
 T = TypeVar("T")
 USER_AGENT = "cryptodt/1.0 (+self-hosted market data)"
@@ -71,9 +73,6 @@ class Provider:
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
             self._local.session = session
         return session
-
-    def checker(self, endpoint: str) -> Checker:
-        return Checker(self.name, endpoint)
 
     def get_json(
         self,
@@ -133,8 +132,8 @@ class Provider:
                     raise
                 waited = True
                 time.sleep(exc.retry_after)
-            except UpstreamError:
-                if attempt >= settings.PROVIDER_RETRIES:
+            except UpstreamError as exc:
+                if not exc.retryable or attempt >= settings.PROVIDER_RETRIES:
                     raise
                 pause = random.uniform(0, settings.PROVIDER_BACKOFF_S * 2**attempt)
                 if time.monotonic() + pause + timeout > deadline:
@@ -170,7 +169,9 @@ class Provider:
         if response.status_code >= 400:
             # 4xx other than rate limits is our request being wrong for this provider
             # (unknown symbol, bad id): not worth a retry, still worth a failover.
-            raise UpstreamError(self.name, endpoint, f"HTTP {response.status_code}: {response.text[:120]}")
+            raise UpstreamError(
+                self.name, endpoint, f"HTTP {response.status_code}: {response.text[:120]}", retryable=False
+            )
         return response
 
     def parse(self, endpoint: str, parser: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -184,10 +185,17 @@ class Provider:
 
 
 def _retry_after(header: str | None) -> float:
+    """Seconds to wait: Retry-After is either seconds or an HTTP date; absent means a minute."""
+    if not header:
+        return 60.0
     try:
-        return max(float(header), 0.0) if header else 60.0
+        return max(float(header), 0.0)
     except ValueError:
-        return 60.0  # an HTTP-date: rare enough to treat as "a minute"
+        pass
+    try:
+        return max((parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return 60.0
 
 
 def batched(items: list[T], size: int) -> list[list[T]]:

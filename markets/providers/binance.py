@@ -12,12 +12,13 @@ import requests
 
 from markets.providers import budget
 from markets.providers.base import Provider
-from markets.providers.errors import NotSupported
+from markets.providers.errors import NotSupported, UpstreamError
 from markets.providers.payload import Checker
 from markets.providers.records import Candle, CoinRef, PricePoint, Quote
 
 INTERVALS = {"1m", "5m", "15m", "1h", "4h", "1d"}
 ALL_MARKET_WEIGHT = 80
+INVALID_SYMBOL = '"code":-1121'
 
 
 def ticker_weight(symbol_count: int) -> int:
@@ -43,18 +44,25 @@ class Binance(Provider):
         listed = [coin for coin in coins if coin.binance_pair]
         if vs.lower() != "usd" or not listed:
             raise NotSupported(self.name, "ticker/24hr", "no USDT pair for these coins")
-        if len(listed) > 100:
-            # One all-market call (weight 80) is cheaper than any batch of symbols.
-            payload = self.get_json("ticker/24hr", "/api/v3/ticker/24hr", weight=ALL_MARKET_WEIGHT, timeout=timeout)
-        else:
+        payload = None
+        if len(listed) <= 100:
             symbols = json.dumps([coin.binance_pair for coin in listed], separators=(",", ":"))
-            payload = self.get_json(
-                "ticker/24hr",
-                "/api/v3/ticker/24hr",
-                params={"symbols": symbols},
-                weight=ticker_weight(len(listed)),
-                timeout=timeout,
-            )
+            try:
+                payload = self.get_json(
+                    "ticker/24hr",
+                    "/api/v3/ticker/24hr",
+                    params={"symbols": symbols},
+                    weight=ticker_weight(len(listed)),
+                    timeout=timeout,
+                )
+            except UpstreamError as exc:
+                # One delisted pair fails the whole batch (-1121 Invalid symbol); the
+                # all-market call still answers for the others.
+                if INVALID_SYMBOL not in exc.reason:
+                    raise
+        if payload is None:
+            # One all-market call (weight 80) is cheaper than any batch of over 100 symbols.
+            payload = self.get_json("ticker/24hr", "/api/v3/ticker/24hr", weight=ALL_MARKET_WEIGHT, timeout=timeout)
         return self.parse("ticker/24hr", parse_ticker_24hr, payload, listed)
 
     def candles(

@@ -76,7 +76,7 @@ def record_success(name: str) -> None:
     state = read(name)
     if state.state != CLOSED or state.failures:
         _write(name, CLOSED, 0, None)
-    _cache().delete(_probe_key(name))
+        _cache().delete(_probe_key(name))
 
 
 def record_failure(name: str) -> None:

@@ -20,6 +20,10 @@ class ProviderError(Exception):
 class UpstreamError(ProviderError):
     """Connection refused, 5xx or an error the provider reported in its body."""
 
+    def __init__(self, provider: str, endpoint: str, reason: str, *, retryable: bool = True):
+        super().__init__(provider, endpoint, reason)
+        self.retryable = retryable
+
 
 class UpstreamTimeout(ProviderError):
     """No answer within the timeout; never retried on the same provider in one request."""

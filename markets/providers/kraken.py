@@ -27,7 +27,9 @@ class Kraken(Provider):
     def check_error_body(self, endpoint: str, payload) -> None:
         errors = payload.get("error") if isinstance(payload, dict) else None
         if errors:
-            raise UpstreamError(self.name, endpoint, f"Kraken error: {'; '.join(map(str, errors))[:200]}")
+            raise UpstreamError(
+                self.name, endpoint, f"Kraken error: {'; '.join(map(str, errors))[:200]}", retryable=False
+            )
 
     def quotes(self, coins: list[CoinRef], *, vs: str, timeout: float | None) -> list[Quote]:
         listed = [coin for coin in coins if coin.kraken_pair]

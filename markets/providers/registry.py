@@ -1,5 +1,7 @@
 """One client instance per provider, by name."""
 
+from django.conf import settings
+
 from markets.providers.alternative_me import AlternativeMe
 from markets.providers.base import Provider
 from markets.providers.binance import Binance
@@ -26,6 +28,4 @@ PROVIDERS: dict[str, Provider] = {
 
 
 def capabilities_of(name: str) -> list[str]:
-    from django.conf import settings
-
     return [capability for capability, order in settings.PROVIDER_DEFAULT_ORDER.items() if name in order]

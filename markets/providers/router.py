@@ -71,7 +71,7 @@ def _attempt(name: str, capability: str, call: Callable[[object], T], reasons: d
             logger.info("provider %s skipped for %s: %s", name, capability, exc.reason)
         return None
     breaker.record_success(name)
-    stats.record_success(name, capability)
+    stats.record_success(name)
     return data
 
 

@@ -5,6 +5,7 @@ median (reported) and an exponential moving average (used by the "fastest" strat
 """
 
 import logging
+import time
 from statistics import median
 
 from django.core.cache import caches
@@ -15,6 +16,8 @@ logger = logging.getLogger("markets.providers")
 _WINDOW = 50
 _ALPHA = 0.3
 _TTL = 30 * 86400
+_SUCCESS_EVERY_S = 1.0
+_last_success_written: dict[str, float] = {}
 
 
 def _key(name: str) -> str:
@@ -42,7 +45,15 @@ def record_latency(name: str, ms: float) -> None:
     _update(name, change)
 
 
-def record_success(name: str, endpoint: str) -> None:
+def record_success(name: str) -> None:
+    # A busy provider succeeds many times a second; one write a second is news enough and
+    # keeps the shared cache (a file per key in the embedded profile) off the hot path.
+    moment = time.monotonic()
+    recent = moment - _last_success_written.get(name, float("-inf")) < _SUCCESS_EVERY_S
+    if recent and read(name).get("last_success"):
+        return
+    _last_success_written[name] = moment
+
     def change(s: dict) -> None:
         s["last_success"] = now().isoformat().replace("+00:00", "Z")
         s["successes"] = s.get("successes", 0) + 1
@@ -78,3 +89,4 @@ def latency_ewma(name: str) -> float | None:
 
 def reset(name: str) -> None:
     caches["shared"].delete(_key(name))
+    _last_success_written.pop(name, None)

@@ -1,6 +1,9 @@
 """Each provider's health as /api/providers and /api/health/ready report it."""
 
+from django.conf import settings
+
 from markets.providers import breaker, budget, config, stats
+from markets.providers.plan import plan_schedule
 from markets.providers.registry import PROVIDERS, capabilities_of
 
 
@@ -28,7 +31,7 @@ def readiness() -> dict:
     """Ready while every capability has at least one enabled provider whose circuit is not open."""
     rows = {row["name"]: row for row in provider_rows()}
     stranded = []
-    for capability in config_capabilities():
+    for capability in settings.PROVIDER_DEFAULT_ORDER:
         names = [n for n in config.capability(capability).order if rows[n]["enabled"]]
         if not any(rows[n]["state"] != breaker.OPEN for n in names):
             stranded.append(capability)
@@ -40,7 +43,13 @@ def readiness() -> dict:
     }
 
 
-def config_capabilities() -> list[str]:
-    from django.conf import settings
-
-    return list(settings.PROVIDER_DEFAULT_ORDER)
+def budget_plan_check() -> dict:
+    """Does the collection schedule for TRACKED_COINS fit every provider's budget?"""
+    plan = plan_schedule()
+    over = [load.name for load in plan.providers.values() if not load.fits]
+    return {
+        "ok": not over,
+        "detail": f"{plan.tracked_coins} coins fit every budget" if not over else f"over budget: {', '.join(over)}",
+        "intervals_s": {name: task.interval_s for name, task in plan.tasks.items()},
+        "fixable": False,
+    }

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from markets.providers import breaker, router
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -5,7 +5,7 @@ import pytest
 from markets.models import ProviderSetting
 from markets.providers import budget, config, router
 from markets.providers.records import CoinRef
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)
 RATE_LIMITED = b'{"status":{"error_code":429,"error_message":"You\'ve exceeded the Rate Limit."}}'

@@ -103,3 +103,17 @@ def test_the_admin_lists_provider_and_capability_settings(admin_client):
     CapabilitySetting.objects.create(capability="prices")
     assert admin_client.get("/admin/markets/providersetting/").status_code == 200
     assert admin_client.get("/admin/markets/capabilitysetting/").status_code == 200
+
+
+def test_the_admin_never_shows_a_stored_api_key_and_keeps_it_when_left_blank(admin_client):
+    row = ProviderSetting.objects.create(name="coingecko", api_key="CG-secret-key")
+    page = admin_client.get(f"/admin/markets/providersetting/{row.pk}/change/")
+    assert b"CG-secret-key" not in page.content
+    form = {"name": "coingecko", "enabled": "on", "priority": 5, "api_key": ""}
+    assert admin_client.post(f"/admin/markets/providersetting/{row.pk}/change/", form).status_code == 302
+    row.refresh_from_db()
+    assert row.api_key == "CG-secret-key" and row.priority == 5
+    form["clear_api_key"] = "on"
+    admin_client.post(f"/admin/markets/providersetting/{row.pk}/change/", form)
+    row.refresh_from_db()
+    assert row.api_key == ""

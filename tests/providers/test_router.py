@@ -8,7 +8,7 @@ import pytest
 
 from markets.providers import router
 from markets.providers.records import CoinRef
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -157,3 +157,35 @@ def test_exchange_pairs_from_both_exchanges(upstream, own_fixture):
     pairs = router.fetch_exchange_pairs()
     assert pairs["kraken"]["BTC"] == "XXBTZUSD" and pairs["kraken"]["DOGE"] == "XDGUSD"
     assert pairs["binance"]["BTC"] == "BTCUSDT"
+
+
+def test_a_delisted_pair_in_a_binance_batch_falls_back_to_the_all_market_call(upstream, own_fixture):
+    exchange = upstream("binance")
+    exchange.script(
+        "/api/v3/ticker/24hr",
+        Reply(own_fixture("binance/error_invalid_symbol.json"), status=400),
+        Reply(own_fixture("binance/ticker_24hr_all.json")),
+    )
+    gone = CoinRef("gone-coin", "gone", binance_pair="GONEUSDT")
+    upstream("coingecko").script("/simple/price", Reply(b"{}"))
+    upstream("coincap").script("/assets", Reply(b'{"data": [], "timestamp": 1700000000000}'))
+    fetched = router.fetch_prices([BTC, gone])
+    assert [(q.coin_id, q.source) for q in fetched.data] == [("bitcoin", "binance")]
+    assert [bool(query) for _, query in exchange.hits] == [True, False]
+
+
+def test_prices_in_another_currency_skip_the_usd_only_providers(upstream):
+    exchange = upstream("binance")
+    gecko = upstream("coingecko")
+    gecko.script("/simple/price", Reply(b'{"bitcoin":{"eur":39876.5,"last_updated_at":1700000000}}'))
+    fetched = router.fetch_prices([BTC], vs="eur")
+    assert fetched.provider == "coingecko" and fetched.data[0].vs == "eur"
+    assert fetched.data[0].price == Decimal("39876.5") and exchange.hits == []
+
+
+def test_markets_stop_paging_at_a_short_page_and_trim_to_the_limit(upstream, own_fixture):
+    gecko = upstream("coingecko")
+    gecko.script("/coins/markets", Reply(own_fixture("coingecko/coins_markets.json")))
+    fetched = router.fetch_markets(limit=2)
+    assert [row.coin_id for row in fetched.data] == ["bitcoin", "shiba-inu"]
+    assert gecko.hits_on("/coins/markets") == 1

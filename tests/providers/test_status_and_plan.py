@@ -10,7 +10,7 @@ def test_providers_endpoint_lists_every_provider_with_its_health(api):
     stats.record_latency("coingecko", 120.0)
     stats.record_latency("coingecko", 80.0)
     stats.record_latency("coingecko", 100.0)
-    stats.record_success("coingecko", "markets")
+    stats.record_success("coingecko")
     budget.spend("coingecko", "coins/markets")
     stats.record_error("kraken", "Ticker", "HTTP 503", invalid_payload=False)
     response = api.get("/api/providers")
@@ -79,3 +79,14 @@ def test_a_tiny_monthly_budget_stretches_every_coingecko_task():
     budgets = {"coingecko": (30, 500), "binance": (6000, None)}
     plan = plan_schedule(tracked_coins=250, collect_interval_s=300, budgets=budgets)
     assert plan.fits and plan.tasks["global"].interval_s > 3600
+
+
+def test_readiness_says_whether_the_schedule_fits_the_budgets(api, settings):
+    check = api.get("/api/health/ready").json()["checks"]["provider_budgets"]
+    assert check["ok"] is True and check["intervals_s"]["prices"] == settings.COLLECT_INTERVAL_S
+    settings.PROVIDER_BUDGETS = dict(settings.PROVIDER_BUDGETS, coingecko=(1, 10_000))
+    from markets.providers import config
+
+    config.forget()
+    check = api.get("/api/health/ready").json()["checks"]["provider_budgets"]
+    assert check["ok"] is False and "coingecko" in check["detail"]

@@ -10,7 +10,7 @@ from markets.providers.errors import InvalidPayload
 from markets.providers.payload import decode_json
 from markets.providers.records import CoinRef
 from markets.providers.registry import PROVIDERS
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 BTC = CoinRef("bitcoin", "btc", binance_pair="BTCUSDT")
 SHIB = CoinRef("shiba-inu", "shib")

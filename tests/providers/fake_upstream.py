@@ -1,0 +1,73 @@
+"""A real HTTP server on 127.0.0.1 standing in for a provider (tests and benchmarks)."""
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Reply:
+    body: bytes = b"{}"
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+    content_type: str = "application/json"
+
+
+class FakeUpstream:
+    """Serves scripted replies per path; the last reply of a script repeats."""
+
+    def __init__(self, prefix: str = ""):
+        self.prefix = prefix
+        self.scripts: dict[str, list[Reply]] = {}
+        self.hits: list[tuple[str, dict]] = []
+        self.release = threading.Event()
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                path = parts.path[len(upstream.prefix) :] if parts.path.startswith(upstream.prefix) else parts.path
+                upstream.hits.append((path, parse_qs(parts.query)))
+                script = upstream.scripts.get(path)
+                reply = (script.pop(0) if len(script) > 1 else script[0]) if script else Reply(b"not found", 404)
+                if reply.delay:
+                    upstream.release.wait(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting, as it should
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{self.prefix}"
+
+    def script(self, path: str, *replies: Reply) -> None:
+        self.scripts[path] = list(replies)
+
+    def hits_on(self, path: str) -> int:
+        return sum(1 for hit_path, _ in self.hits if hit_path == path)
+
+    def start(self) -> "FakeUpstream":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
