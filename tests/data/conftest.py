@@ -7,7 +7,8 @@ import pytest
 
 from markets.providers.records import MarketRow, Quote
 from markets.services import ingest
-from tests.providers.conftest import BASE_URL_SETTINGS, FakeUpstream
+from tests.providers.conftest import BASE_URL_SETTINGS
+from tests.providers.fake_upstream import FakeUpstream
 
 
 @pytest.fixture(autouse=True)

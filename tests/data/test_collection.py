@@ -15,7 +15,7 @@ from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, Price
 from markets.services import collect, ingest
 from sentiment.models import FearGreedPoint
 from tests.data.conftest import quote
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from sentiment.models import NewsArticle
 from sentiment.news import canonical_url, collect_news, ingest_news
 from sentiment.providers.records import NewsItem
 from sentiment.tagging import CoinTagger
-from tests.providers.conftest import Reply
+from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db
 

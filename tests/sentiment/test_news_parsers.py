@@ -109,7 +109,7 @@ def test_a_broken_feed_is_rejected_whole(own_fixture, body):
 
 
 def test_a_cryptocompare_error_body_fails_over_and_is_counted(news_sources, own_fixture, settings):
-    from tests.providers.conftest import Reply
+    from tests.providers.fake_upstream import Reply
 
     settings.NEWS_RSS_FEEDS = []
     news_sources.cryptocompare.script("/data/v2/news/", Reply(own_fixture("cryptocompare/error.json")))
