@@ -48,3 +48,22 @@ def test_a_bad_parameter_is_still_refused_after_a_good_one_was_cached(api, listi
     response = api.get("/api/prices?symbols=BTC&vs=nope")
     assert response.status_code == 400
     assert response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize("accept", ["", "*/*", "application/json", "application/json; indent=2", "text/*, */*;q=0.1"])
+def test_any_accept_header_that_allows_json_gets_json(api, listing, accept):
+    response = api.get("/api/prices?symbols=BTC", HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_an_accept_header_that_excludes_json_is_a_406_envelope(api, listing):
+    response = api.get("/api/prices?symbols=BTC", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response.json()["error"]["code"]
+
+
+def test_api_reads_set_no_session_or_message_cookies(api, listing):
+    response = api.get("/api/prices?symbols=BTC")
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
