@@ -66,7 +66,8 @@ class BearerJWTAuthentication(JWTAuthentication):
         try:
             user_id = validated_token[jwt_settings.USER_ID_CLAIM]
             users = get_user_model().objects.select_related("profile")
-            user = users.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+            # The id field is unique: LIMIT 1 without .first()'s ORDER BY (cheaper to compile).
+            user = next(iter(users.filter(**{jwt_settings.USER_ID_FIELD: user_id})[:1]), None)
         except (KeyError, TypeError, ValueError):
             user = None
         if user is None or not user.is_active:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from accounts.models import ApiKey, Tier
+from cryptodt.prepared import PreparedLookup
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,4 +45,11 @@ def api_keys_of(*, user: AbstractBaseUser) -> QuerySet[ApiKey]:
 
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:
-    return ApiKey.objects.select_related("user", "user__profile").filter(prefix=prefix).first()
+    return _API_KEY_BY_PREFIX.get(prefix)
+
+
+# Every request with an API key runs this; compiled once (cryptodt.prepared). The prefix
+# is unique, so LIMIT 1 needs no ORDER BY.
+_API_KEY_BY_PREFIX = PreparedLookup(
+    lambda prefix: ApiKey.objects.select_related("user", "user__profile").filter(prefix=prefix)[:1]
+)

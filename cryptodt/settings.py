@@ -69,13 +69,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "cryptodt.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cryptodt.middleware.AuthenticationMiddleware",
     "accounts.middleware.AuditMiddleware",
     "accounts.middleware.RateLimitHeadersMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "cryptodt.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -186,6 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cryptodt.api.negotiation.FastDefaultContentNegotiation",
     # Every API view, whoever writes it: JWT or API key, anonymous reads only while
     # ANON_READS is on, and the caller's tier limit (see docs/accounts.md).
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -128,13 +128,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 60, headers: dict | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -185,11 +185,12 @@ def run_one(name: str, command, args, data_dir: str, redis_url: str) -> dict:
     )
     url = f"http://127.0.0.1:{port}{args.url}"
     try:
-        wait_until_serving(url, proc)
-        subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d2s", url], capture_output=True, check=True)
+        wait_until_serving(url, proc, headers=dict(h.split(": ", 1) for h in args.header))
+        headers = [part for header in args.header for part in ("-H", header)]
+        subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d2s", *headers, url], capture_output=True, check=True)
         load = os.getloadavg()[0]
         wrk = subprocess.run(
-            ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", url],
+            ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", *headers, url],
             capture_output=True,
             text=True,
             check=True,
@@ -209,6 +210,9 @@ def main() -> int:
     parser.add_argument(
         "--data-dir", default="", help="use this DATA_DIR (e.g. one with collected prices) instead of a fresh one"
     )
+    parser.add_argument(
+        "--header", action="append", default=[], help='extra request header, e.g. "X-API-Key: cdt_..." (repeatable)'
+    )
     parser.add_argument("--redis-url", default="", help="also run the scale-out rows against this Redis")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -220,7 +224,9 @@ def main() -> int:
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
 
-    print(f"GET {args.url}, wrk -t2 -c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs, loopback\n")
+    named = " ".join(h.split(":")[0] for h in args.header)
+    load = f"wrk -t2 -c{args.connections} -d{args.duration}s"
+    print(f"GET {args.url} {named}, {load}, {os.cpu_count()} CPUs, loopback\n")
     print("| set-up | req/s | p50 ms | p99 ms | non-2xx / socket errors | load avg before |")
     print("|---|---:|---:|---:|---|---:|")
     for name, (command, profile) in CANDIDATES.items():

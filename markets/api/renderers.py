@@ -46,10 +46,21 @@ def encode(value) -> str:
     return json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
 
 
+class RenderedJSON:
+    """A body this renderer produced earlier (markets.services.cache.cached_rendered)."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes):
+        self.content = content
+
+
 class ExactJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        if isinstance(data, RenderedJSON):
+            return data.content
         return encode(data).encode()
 
 

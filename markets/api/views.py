@@ -1,5 +1,8 @@
 """Read endpoints: query serializer → selector (through the data cache) → exact JSON or CSV."""
 
+from collections.abc import Callable
+from functools import cache
+
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,8 +13,8 @@ from rest_framework.views import APIView
 from cryptodt.api.errors import InvalidParameter
 from markets import selectors
 from markets.api import serializers as q
-from markets.api.renderers import CSVRenderer, ExactJSONRenderer
-from markets.services.cache import cached
+from markets.api.renderers import CSVRenderer, ExactJSONRenderer, RenderedJSON, encode
+from markets.services.cache import cached, cached_rendered
 
 # Seconds a payload may be served from the cache; new data invalidates it at once anyway.
 TTL = {"prices": 30, "market": 60, "trending": 120, "ohlcv": 60, "history": 120, "defi": 600}
@@ -29,6 +32,22 @@ class ReadView(APIView):
 
     def rate_cost(self, request) -> int:
         return 1
+
+    def answer(self, request, *, kind: str, query: type[q.serializers.Serializer] | None, build: Callable[[], dict]):
+        """``build()``'s payload; for requests naming only ``query``'s parameters, the rendered
+        answer is kept per exact request (see cached_rendered), so a repeat costs one cache read.
+        Requests with unknown parameters (ignored by validation) are built every time rather
+        than let arbitrary query strings fill the cache."""
+        params = request.query_params
+        if not params.keys() <= _parameter_names(query):
+            return Response(build())
+        request_key = (request.path, sorted(params.lists()))
+        return Response(RenderedJSON(cached_rendered(kind, request_key, TTL[kind], lambda: encode(build()).encode())))
+
+
+@cache
+def _parameter_names(query: type[q.serializers.Serializer] | None) -> frozenset[str]:
+    return frozenset(query().fields if query else ()) | {"format"}
 
 
 class CSVReadView(ReadView):
@@ -48,31 +67,38 @@ class CSVReadView(ReadView):
 class PricesView(ReadView):
     @extend_schema(parameters=[q.PricesQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        return self.answer(request, kind="prices", query=q.PricesQuery, build=lambda: self.prices(request))
+
+    @staticmethod
+    def prices(request) -> dict:
         params = q.validated(q.PricesQuery, request)
         if params.get("symbols"):
             coins = selectors.resolve_symbols(symbols=params["symbols"])
         else:
             coins = selectors.resolve_ids(ids=params["ids"])
         key = (tuple(c.pk for c in coins), params["vs"])
-        return Response(
-            cached("prices", key, TTL["prices"], lambda: selectors.latest_prices(coins=coins, vs=params["vs"]))
-        )
+        return cached("prices", key, TTL["prices"], lambda: selectors.latest_prices(coins=coins, vs=params["vs"]))
 
 
 class MarketView(ReadView):
     @extend_schema(parameters=[q.MarketQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        return self.answer(request, kind="market", query=q.MarketQuery, build=lambda: self.market(request))
+
+    @staticmethod
+    def market(request) -> dict:
         params = q.validated(q.MarketQuery, request)
         if params["vs"] not in selectors.COLLECTED_VS:
             raise InvalidParameter("vs", f"The market listing is collected in {', '.join(selectors.COLLECTED_VS)}.")
         key = (params["limit"], params["vs"])
-        return Response(cached("market", key, TTL["market"], lambda: selectors.market(**params)))
+        return cached("market", key, TTL["market"], lambda: selectors.market(**params))
 
 
 class TrendingView(ReadView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        return Response(cached("trending", (), TTL["trending"], selectors.trending))
+        build = lambda: cached("trending", (), TTL["trending"], selectors.trending)  # noqa: E731
+        return self.answer(request, kind="trending", query=None, build=build)
 
 
 class OHLCVView(CSVReadView):

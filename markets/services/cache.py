@@ -28,12 +28,34 @@ def bump(*kinds: str) -> None:
             shared.set(key, 1, None)
 
 
-def cached(kind: str, params: tuple, ttl: int, build: Callable[[], dict]) -> dict:
+def _key(prefix: str, kind: str, params: tuple) -> str:
     digest = hashlib.sha1(repr(params).encode(), usedforsecurity=False).hexdigest()
-    key = f"data:{kind}:{_version(kind)}:{digest}"
+    return f"{prefix}:{kind}:{_version(kind)}:{digest}"
+
+
+def cached(kind: str, params: tuple, ttl: int, build: Callable[[], dict]) -> dict:
+    key = _key("data", kind, params)
     cache = caches["default"]
     payload = cache.get(key)
     if payload is None:
         payload = build()
         cache.set(key, payload, ttl)
     return payload
+
+
+def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[], bytes]) -> bytes:
+    """The finished response body for one exact request (path, query string, Accept).
+
+    A hit skips query validation, coin resolution and encoding: an answer is only stored
+    after ``render`` succeeded, and the same request text validates the same way, so
+    serving its bytes again is what running the view would produce until the kind's data
+    changes (new version) or ``ttl`` passes. Bytes also unpickle far faster than the
+    payload's dicts of Decimals.
+    """
+    key = _key("answer", kind, request_key)
+    cache = caches["default"]
+    body = cache.get(key)
+    if body is None:
+        body = render()
+        cache.set(key, body, ttl)
+    return body
