@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cryptodt.api.views import HealthView, ReadinessView
+from cryptodt.api.views import DocsView, HealthView, ReadinessView, SchemaView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/health/ready", ReadinessView.as_view(), name="health-ready"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("api/", include("accounts.api.urls")),
     path("api/", include("markets.api.urls")),
     path("api/", include("sentiment.api.urls")),

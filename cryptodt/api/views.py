@@ -1,5 +1,7 @@
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,3 +25,25 @@ class ReadinessView(HealthView):
     """Every dependency: database, cache, channel layer, task queue, providers, data age."""
 
     liveness_only = False
+
+
+class JSONErrorsMixin:
+    """For views whose success is not JSON (the OpenAPI YAML, the Swagger HTML page): errors
+    and OPTIONS answers still leave as JSON, where those renderers would write YAML, a bare
+    HTML page or crash on data they have no template for."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 or request.method == "OPTIONS":
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+            response.renderer_context = self.get_renderer_context()
+        return response
+
+
+class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+    pass
+
+
+class DocsView(JSONErrorsMixin, SpectacularSwaggerView):
+    pass
