@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from cryptodt.api.views import DocsView, HealthView, ReadinessView, SchemaView
+from cryptodt.api.views import DocsView, HealthView, ReadinessView, SchemaView, UnknownEndpointView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/", include("accounts.api.urls")),
     path("api/", include("markets.api.urls")),
     path("api/", include("sentiment.api.urls")),
+    # Last: whatever else is under /api/ is a 404 from DRF (counted, with X-RateLimit-*).
+    re_path(r"^api(/|$)", UnknownEndpointView.as_view(), name="api-unknown"),
 ]
 
 handler400 = "cryptodt.api.errors.bad_request"

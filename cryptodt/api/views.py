@@ -5,6 +5,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cryptodt.api.errors import NotFoundError
 from cryptodt.health import run_checks
 
 
@@ -47,3 +48,17 @@ class SchemaView(JSONErrorsMixin, SpectacularAPIView):
 
 class DocsView(JSONErrorsMixin, SpectacularSwaggerView):
     pass
+
+
+class UnknownEndpointView(APIView):
+    """Every path under /api/ that names no endpoint (the last URL pattern). A DRF view rather
+    than Django's handler404, so the 404 is counted and carries X-RateLimit-* like every other
+    API response (API.md), and bad credentials are still a 401."""
+
+    permission_classes = [AllowAny]
+    schema = None  # not an endpoint of the OpenAPI document
+
+    def get(self, request, *args, **kwargs):
+        raise NotFoundError("No such endpoint.", details={"path": request.path[:200]})
+
+    post = put = patch = delete = options = http_method_not_allowed = get

@@ -72,6 +72,19 @@ def test_unknown_api_path_is_404(client):
     assert error["details"]["path"] == "/api/definitely-not-here"
 
 
+def test_an_unknown_api_path_is_counted_and_carries_the_rate_limit_headers(client):
+    first = client.get("/api/definitely-not-here")
+    second = client.delete("/api")
+    assert_envelope(second, 404, "not_found")
+    assert first["X-RateLimit-Limit"] == second["X-RateLimit-Limit"]
+    assert int(second["X-RateLimit-Remaining"]) == int(first["X-RateLimit-Remaining"]) - 1
+
+
+def test_an_unknown_api_path_with_bad_credentials_is_401(api):
+    api.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
+    assert_envelope(api.get("/api/definitely-not-here"), 401, "invalid_credentials")
+
+
 def test_wrong_method_is_405(api):
     assert_envelope(api.put("/api/health"), 405, "method_not_allowed")
 
