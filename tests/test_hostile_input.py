@@ -50,7 +50,8 @@ class Endpoint:
     def methods(self) -> set[str]:
         if self.view_class is None:
             return set()
-        return {m.upper() for m in self.view_class.http_method_names if hasattr(self.view_class, m)} | {"HEAD"}
+        methods = {m.upper() for m in self.view_class.http_method_names if hasattr(self.view_class, m)}
+        return methods | {"HEAD"} if "GET" in methods else methods
 
     @property
     def metered(self) -> bool:
@@ -427,3 +428,24 @@ def test_the_request_over_the_limit_is_429_with_retry_after_and_the_envelope(end
     assert response.json()["error"]["code"] == "rate_limited"
     assert int(response["Retry-After"]) >= 1
     assert response["X-RateLimit-Remaining"] == "0"
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if "GET" in e.methods], ids=str)
+def test_head_answers_like_get_without_a_body(endpoint, callers):
+    get = send("GET", endpoint.path(), headers=callers["staff"])
+    head = send("HEAD", endpoint.path(), headers=callers["staff"])
+    assert (head.status_code, head.content) == (get.status_code, b"")
+    assert head["Content-Type"] == get["Content-Type"]
+    if endpoint.metered:
+        assert head.has_header("X-RateLimit-Remaining")
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.view_class is not None], ids=str)
+def test_options_lists_the_allowed_methods_in_json(endpoint, callers):
+    response = send("OPTIONS", endpoint.path(), headers=callers["staff"])
+    if endpoint.name == "api-unknown":
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response["Allow"].replace(" ", "").split(",")) == endpoint.methods | {"OPTIONS"}
