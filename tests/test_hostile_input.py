@@ -6,6 +6,7 @@ added. Each test walks one endpoint through a family of hostile requests and rep
 bad answer at once, so a failure lists all the holes rather than the first.
 """
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -449,3 +450,37 @@ def test_options_lists_the_allowed_methods_in_json(endpoint, callers):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert set(response["Allow"].replace(" ", "").split(",")) == endpoint.methods | {"OPTIONS"}
+
+
+def _random_char(rng: random.Random) -> str:
+    code = rng.randrange(1, 0x2FFFF)
+    return "?" if 0xD800 <= code <= 0xDFFF else chr(code)  # lone surrogates cannot be sent as UTF-8
+
+
+def _random_values(seed: int, count: int) -> list[str]:
+    """Percent-encoded query values from a fixed seed (the same on every run): random
+    Unicode text, raw bytes (mostly invalid UTF-8), integers, floats and dates."""
+    rng = random.Random(seed)
+    makers = [
+        lambda: quote("".join(_random_char(rng) for _ in range(rng.randrange(1, 40)))),
+        lambda: "".join(f"%{rng.randrange(256):02x}" for _ in range(rng.randrange(1, 24))),
+        lambda: str(rng.randrange(-(10**40), 10**40)),
+        lambda: repr(rng.uniform(-1e308, 1e308)),
+        lambda: f"{rng.randrange(-9999, 99999)}-{rng.randrange(-5, 99)}-{rng.randrange(-5, 99)}",
+    ]
+    return [rng.choice(makers)() for _ in range(count)]
+
+
+READ_ENDPOINTS = [e for e in ENDPOINTS if "GET" in e.methods and e.name not in ("schema", "docs")]
+
+
+@pytest.mark.parametrize("endpoint", READ_ENDPOINTS, ids=str)
+def test_random_query_values_get_an_answer_from_the_contract(endpoint, stored_coins):
+    rng = random.Random(endpoint.route)
+    params = KNOWN_PARAMS.get(endpoint.name, ALL_PARAMS) + UNKNOWN_PARAMS
+    problems = []
+    for raw in _random_values(seed=len(endpoint.route), count=60):
+        param = rng.choice(params)
+        response = send("GET", endpoint.path(), query=f"{param}={raw}")
+        problems += problems_with(response, endpoint=endpoint, method="GET", what=f"{param}={raw[:60]}")
+    _report(problems)
