@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from django_ratelimit.core import get_usage
+from rest_framework.exceptions import ParseError
 from rest_framework.throttling import BaseThrottle
 
 from accounts import selectors
@@ -172,7 +173,14 @@ class TokenGuessingThrottle(BaseThrottle):
         self.waits = []
         ip = client_ip(request)
         self._check(request, "auth-token:ip", ip, settings.RATE_TOKEN_IP)
-        data = request.data
+        try:
+            data = request.data
+        except ParseError:
+            # A malformed body is a 400, unless the caller is over a limit: then its 429 wins.
+            usage = recorded_usage(request)
+            if self.waits or (usage is not None and usage.limited):
+                return not self.waits
+            raise
         username = data.get("username") if isinstance(data, dict) else None
         if isinstance(username, str) and username:
             # Hashed so no username ends up in a cache key in clear.

@@ -185,7 +185,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cryptodt.api.parsers.SafeJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cryptodt.api.negotiation.FastDefaultContentNegotiation",
     # Every API view, whoever writes it: JWT or API key, anonymous reads only while
     # ANON_READS is on, and the caller's tier limit (see docs/accounts.md).

@@ -1,19 +1,27 @@
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
 
-from cryptodt.api.views import DiagnosticsView, HealthView, ReadinessView
+from cryptodt.api.views import (
+    DiagnosticsView,
+    DocsView,
+    HealthView,
+    ReadinessView,
+    SchemaView,
+    UnknownEndpointView,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/health/ready", ReadinessView.as_view(), name="health-ready"),
     path("api/diagnostics", DiagnosticsView.as_view(), name="diagnostics"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("api/", include("accounts.api.urls")),
     path("api/", include("markets.api.urls")),
     path("api/", include("sentiment.api.urls")),
+    # Last: whatever else is under /api/ is a 404 from DRF (counted, with X-RateLimit-*).
+    re_path(r"^api(/|$)", UnknownEndpointView.as_view(), name="api-unknown"),
 ]
 
 handler400 = "cryptodt.api.errors.bad_request"

@@ -8,7 +8,9 @@ domain exceptions raised by services — leaves as
 import logging
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.views import csrf as csrf_views
 from django.views import defaults
@@ -88,10 +90,20 @@ def _flatten(detail) -> str:
     return str(detail)
 
 
+def _too_large() -> JsonResponse:
+    message = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes (MAX_REQUEST_BYTES)."
+    return error_response(413, "payload_too_large", message)
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: map every exception to the envelope."""
     if isinstance(exc, ApiError):
         return Response(envelope(exc.code, exc.message, exc.details), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Raised when a view first reads request.data: inside DRF, so Django's handler400 never sees it.
+        return _too_large()
+    if isinstance(exc, SuspiciousOperation):
+        return Response(envelope("bad_request", "The request could not be understood."), status=400)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -125,6 +137,8 @@ def _is_api(request) -> bool:
 def bad_request(request, exception=None):
     if not _is_api(request):
         return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _too_large()
     return error_response(400, "bad_request", "The request could not be understood.")
 
 

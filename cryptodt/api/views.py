@@ -1,10 +1,13 @@
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cryptodt import diagnostics
+from cryptodt.api.errors import NotFoundError
 from cryptodt.health import run_checks
 
 
@@ -46,3 +49,39 @@ class DiagnosticsView(APIView):
         body = DiagnosticsFixSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(diagnostics.fix_all() if body.validated_data["fix"] else diagnostics.run_all())
+
+
+class JSONErrorsMixin:
+    """For views whose success is not JSON (the OpenAPI YAML, the Swagger HTML page): errors
+    and OPTIONS answers still leave as JSON, where those renderers would write YAML, a bare
+    HTML page or crash on data they have no template for."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 or request.method == "OPTIONS":
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+            response.renderer_context = self.get_renderer_context()
+        return response
+
+
+class SchemaView(JSONErrorsMixin, SpectacularAPIView):
+    pass
+
+
+class DocsView(JSONErrorsMixin, SpectacularSwaggerView):
+    pass
+
+
+class UnknownEndpointView(APIView):
+    """Every path under /api/ that names no endpoint (the last URL pattern). A DRF view rather
+    than Django's handler404, so the 404 is counted and carries X-RateLimit-* like every other
+    API response (API.md), and bad credentials are still a 401."""
+
+    permission_classes = [AllowAny]
+    schema = None  # not an endpoint of the OpenAPI document
+
+    def get(self, request, *args, **kwargs):
+        raise NotFoundError("No such endpoint.", details={"path": request.path[:200]})
+
+    post = put = patch = delete = options = http_method_not_allowed = get

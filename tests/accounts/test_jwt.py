@@ -84,6 +84,25 @@ def test_the_username_limit_ignores_case_and_spaces(api, user, rate_clock, setti
     assert _obtain(api, REMOTE_ADDR="203.0.113.50").status_code == 429
 
 
+def test_a_guesser_over_the_ip_limit_gets_429_even_with_a_malformed_body(api, rate_clock, settings):
+    settings.RATE_ANON = "1000/m"
+    settings.RATE_TOKEN_IP = "2/m"
+    for n in range(2):
+        _obtain(api, username=f"user{n}", password="x")
+    response = api.post("/api/auth/token", "{not json", content_type="application/json")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+
+
+def test_a_caller_over_the_tier_limit_gets_429_even_with_a_malformed_body(api, rate_clock, settings):
+    settings.RATE_ANON = "2/m"
+    for n in range(2):
+        _obtain(api, username=f"user{n}", password="x")
+    response = api.post("/api/auth/token", "{not json", content_type="application/json")
+    assert response.status_code == 429
+    assert "Retry-After" in response
+
+
 def test_the_token_endpoint_limits_guesses_per_ip(api, rate_clock, settings):
     settings.RATE_ANON = "1000/m"
     for n in range(10):

@@ -23,6 +23,22 @@ def test_malformed_json_body_is_400(api, django_user_model):
     assert_envelope(response, 400, "malformed_body")
 
 
+@pytest.mark.parametrize("body", ["[" * 10_000 + "]" * 10_000, '{"a":' * 10_000 + "1" + "}" * 10_000])
+def test_json_nested_deeper_than_the_recursion_limit_is_a_malformed_body(api, django_user_model, body):
+    api.force_authenticate(django_user_model.objects.create_user(username="writer", password="x-Long-pass-99"))
+    response = api.generic("POST", "/api/echo", body, content_type="application/json")
+    assert_envelope(response, 400, "malformed_body")
+
+
+def test_a_body_over_max_request_bytes_is_413(api, django_user_model, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    api.force_authenticate(django_user_model.objects.create_user(username="writer", password="x-Long-pass-99"))
+    body = '{"text": "' + "a" * 4096 + '"}'
+    response = api.generic("POST", "/api/echo", body, content_type="application/json")
+    error = assert_envelope(response, 413, "payload_too_large")
+    assert "2048" in error["message"]
+
+
 def test_an_invalid_parameter_is_400_naming_the_parameter(api):
     error = assert_envelope(api.get("/api/invalid-parameter"), 400, "invalid_parameter")
     assert error["details"] == {"parameter": "vs"}
@@ -54,6 +70,19 @@ def test_permission_denied_outside_drf_is_403(client):
 def test_unknown_api_path_is_404(client):
     error = assert_envelope(client.get("/api/definitely-not-here"), 404, "not_found")
     assert error["details"]["path"] == "/api/definitely-not-here"
+
+
+def test_an_unknown_api_path_is_counted_and_carries_the_rate_limit_headers(client):
+    first = client.get("/api/definitely-not-here")
+    second = client.delete("/api")
+    assert_envelope(second, 404, "not_found")
+    assert first["X-RateLimit-Limit"] == second["X-RateLimit-Limit"]
+    assert int(second["X-RateLimit-Remaining"]) == int(first["X-RateLimit-Remaining"]) - 1
+
+
+def test_an_unknown_api_path_with_bad_credentials_is_401(api):
+    api.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
+    assert_envelope(api.get("/api/definitely-not-here"), 401, "invalid_credentials")
 
 
 def test_wrong_method_is_405(api):
