@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
+from cryptodt.api.errors import NotFoundError
 from markets import selectors
 from markets.models import Coin, GlobalSnapshot, LatestQuote, TrendingSnapshot
 from markets.services import registry
@@ -75,20 +76,26 @@ def coins_by_symbol(*, symbols: list[str]) -> list[Coin]:
     return [owners[s] for s in wanted if s in owners]
 
 
-def coin(*, coin_id: str) -> Coin | None:
-    return Coin.objects.filter(coin_id=coin_id).first()
+def coin(*, coin_id: str) -> Coin:
+    found = Coin.objects.filter(coin_id=coin_id).first()
+    if found is None:
+        raise NotFoundError("coin not found")
+    return found
 
 
 def simple_price(
     *,
-    coins: list[Coin],
+    ids: list[str] | None,
+    symbols: list[str] | None,
     vs_currencies: list[str],
-    by_symbol: bool,
     include_market_cap: bool,
     include_24hr_vol: bool,
     include_24hr_change: bool,
     include_last_updated_at: bool,
 ) -> dict:
+    """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does)."""
+    by_symbol = not ids
+    coins = coins_by_symbol(symbols=symbols or []) if by_symbol else coins_by_id(ids=ids)
     quotes = LatestQuote.objects.filter(coin__in=coins, vs__in=vs_currencies)
     by_coin: dict[int, dict[str, LatestQuote]] = {}
     for quote in quotes:
@@ -220,11 +227,11 @@ def global_stats() -> dict | None:
     }
 
 
-def market_chart(*, coin: Coin, vs: str, days: int, interval: str | None) -> dict:
+def market_chart(*, coin_id: str, vs: str, days: int, interval: str | None) -> dict:
     """CoinGecko's granularity: 5-minutely for 1 day, hourly up to 90 days, daily beyond,
     or daily when interval=daily; here the finest stored resolution that covers the range."""
     resolution = {"daily": "daily", "hourly": "hourly"}.get(interval or "", "auto")
-    history = selectors.price_history(coin=coin, days=days, resolution=resolution, vs=vs)
+    history = selectors.price_history(coin=coin(coin_id=coin_id), days=days, resolution=resolution, vs=vs)
     prices, caps, volumes = [], [], []
     for point in history["data"]:
         t = unix_ms(parse_iso(point["t"]))
@@ -240,8 +247,8 @@ def ohlc_interval(*, days: int) -> str:
     return "1h" if days <= 30 else "1d"
 
 
-def ohlc(*, coin: Coin, days: int) -> list[list]:
+def ohlc(*, coin_id: str, days: int) -> list[list]:
     interval = ohlc_interval(days=days)
     start = datetime.now(UTC) - timedelta(days=days)
-    bars = selectors.candles(coin=coin, interval=interval, start=start, end=None, limit=1000)
+    bars = selectors.candles(coin=coin(coin_id=coin_id), interval=interval, start=start, end=None, limit=1000)
     return [[unix_ms(parse_iso(b["t"])), b["open"], b["high"], b["low"], b["close"]] for b in bars["data"]]

@@ -39,8 +39,10 @@ def store_history(coin_id: str = "bitcoin", *, hours: int = 48, now: datetime | 
 
 
 def store_candles(coin_id: str = "bitcoin", *, interval: str = "1h", count: int = 30) -> datetime:
-    start = (datetime.now(UTC) - timedelta(hours=count)).replace(minute=0, second=0, microsecond=0)
     step = timedelta(hours=1 if interval == "1h" else 24)
+    start = (datetime.now(UTC) - count * step).replace(minute=0, second=0, microsecond=0)
+    if interval == "1d":
+        start = start.replace(hour=0)
     bars = [
         Candle(
             t=start + i * step,

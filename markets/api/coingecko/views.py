@@ -46,11 +46,11 @@ class CoinGeckoView(APIView):
             response.data = coingecko_error(exc, response.status_code, response.data)
         return response
 
-    def coin(self, coin_id: str):
-        found = gecko.coin(coin_id=coin_id) if q.COIN_ID.fullmatch(coin_id) else None
-        if found is None:
+    @staticmethod
+    def check_coin_id(coin_id: str) -> None:
+        # Also keeps NUL and other bytes PostgreSQL refuses out of queries.
+        if not q.COIN_ID.fullmatch(coin_id):
             raise NotFoundError("coin not found")
-        return found
 
 
 class PingView(CoinGeckoView):
@@ -63,14 +63,10 @@ class SimplePriceView(CoinGeckoView):
     @extend_schema(parameters=[q.SimplePriceQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = q.validated(q.SimplePriceQuery, request)
-        by_symbol = not params.get("ids")
-        if by_symbol:
-            coins = gecko.coins_by_symbol(symbols=params["symbols"])
-        else:
-            coins = gecko.coins_by_id(ids=params["ids"])
         flags = {k: v for k, v in params.items() if k.startswith("include_")}
-        args = {"coins": coins, "vs_currencies": params["vs_currencies"], "by_symbol": by_symbol, **flags}
-        key = ("cg-simple", tuple(c.pk for c in coins), tuple(params["vs_currencies"]), by_symbol, *flags.values())
+        args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
+        args.update(flags)
+        key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
         return Response(cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args)))
 
 
@@ -138,11 +134,16 @@ class MarketChartView(CoinGeckoView):
 
     @extend_schema(parameters=[q.MarketChartQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request, coin_id: str):
-        coin = self.coin(coin_id)
+        self.check_coin_id(coin_id)
         params = q.validated(q.MarketChartQuery, request)
-        args = {"vs": params["vs_currency"], "days": params["days"], "interval": params.get("interval")}
-        key = ("cg-chart", coin.pk, *args.values())
-        return Response(cached("history", key, TTL["history"], lambda: gecko.market_chart(coin=coin, **args)))
+        args = {
+            "coin_id": coin_id,
+            "vs": params["vs_currency"],
+            "days": params["days"],
+            "interval": params.get("interval"),
+        }
+        key = ("cg-chart", *args.values())
+        return Response(cached("history", key, TTL["history"], lambda: gecko.market_chart(**args)))
 
 
 class OHLCView(CoinGeckoView):
@@ -151,8 +152,7 @@ class OHLCView(CoinGeckoView):
 
     @extend_schema(parameters=[q.OHLCQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request, coin_id: str):
-        coin = self.coin(coin_id)
+        self.check_coin_id(coin_id)
         days = q.validated(q.OHLCQuery, request)["days"]
-        return Response(
-            cached("ohlcv", ("cg-ohlc", coin.pk, days), TTL["ohlcv"], lambda: gecko.ohlc(coin=coin, days=days))
-        )
+        key = ("cg-ohlc", coin_id, days)
+        return Response(cached("ohlcv", key, TTL["ohlcv"], lambda: gecko.ohlc(coin_id=coin_id, days=days)))
