@@ -161,6 +161,13 @@ def test_bad_parameters_are_coingecko_style_4xx(api, listing, path):
     assert list(body) == ["error"] and isinstance(body["error"], str)
 
 
+def test_unknown_paths_and_methods_answer_in_coingeckos_shape(api, db):
+    assert api.get("/api/v3/coins/bitcoin/tickers").json() == {"error": "not found"}
+    assert api.get("/api/v3/coins/bitcoin/tickers").status_code == 404
+    response = api.post("/api/v3/ping", {})
+    assert 400 <= response.status_code < 500 and list(response.json()) == ["error"]
+
+
 def test_a_missing_parameter_is_422_and_a_bad_one_400(api, listing):
     assert api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd").json() == {"error": "Missing parameter days"}
     response = api.get("/api/v3/coins/markets?vs_currency=usd&per_page=500")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("coins/<str:coin_id>/ohlc", views.OHLCView.as_view(), name="cg-ohlc"),
     path("search/trending", views.TrendingView.as_view(), name="cg-trending"),
     path("global", views.GlobalView.as_view(), name="cg-global"),
+    path("<path:path>", views.UnknownPathView.as_view(), name="cg-unknown"),
 ]

@@ -156,3 +156,11 @@ class OHLCView(CoinGeckoView):
         days = q.validated(q.OHLCQuery, request)["days"]
         key = ("cg-ohlc", coin_id, days)
         return Response(cached("ohlcv", key, TTL["ohlcv"], lambda: gecko.ohlc(coin_id=coin_id, days=days)))
+
+
+class UnknownPathView(CoinGeckoView):
+    """Any other path under /api/v3/ is a CoinGecko-shaped 404, not the project's envelope."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, path: str):
+        raise NotFoundError("not found")
