@@ -9,7 +9,7 @@ from django.db.models import F
 
 from cryptodt.api.errors import NotFoundError
 from markets import selectors
-from markets.models import Coin, GlobalSnapshot, LatestQuote, TrendingSnapshot
+from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, TrendingSnapshot
 from markets.services import registry
 from markets.times import parse_iso
 
@@ -23,6 +23,7 @@ MARKET_ORDERS = {
     "id_desc": ("-coin__coin_id",),
 }
 PRICE_CHANGE_WINDOWS = ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
+_WINDOW_HOURS = {"7d": 7 * 24, "14d": 14 * 24, "30d": 30 * 24, "200d": 200 * 24, "1y": 365 * 24}
 # A /coins/markets row's fields in CoinGecko's order; those storage does not keep stay None.
 MARKET_FIELDS = (
     "id",
@@ -140,8 +141,10 @@ def coins_markets(
     if ids is not None:
         quotes = quotes.filter(coin__coin_id__in=ids)
     start = (page - 1) * per_page
+    page_quotes = list(quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page])
+    past = _past_closes(coin_pks=[q.coin_id for q in page_quotes], vs=vs, windows=price_change_percentage)
     rows = []
-    for quote in quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page]:
+    for quote in page_quotes:
         c = quote.coin
         row = dict.fromkeys(MARKET_FIELDS)
         row.update(
@@ -157,9 +160,35 @@ def coins_markets(
             last_updated=_iso_ms(quote.t),
         )
         for window in price_change_percentage:
-            row[f"price_change_percentage_{window}_in_currency"] = quote.change_24h_pct if window == "24h" else None
+            if window == "24h":
+                change = quote.change_24h_pct
+            else:
+                change = _percent_change(past.get(window, {}).get(quote.coin_id), quote.price)
+            row[f"price_change_percentage_{window}_in_currency"] = change
         rows.append(row)
     return rows
+
+
+def _past_closes(*, coin_pks: list[int], vs: str, windows: list[str]) -> dict[str, dict[int, Decimal]]:
+    """Per window, each coin's stored hourly close that long ago: one query per window.
+
+    1h is left out: the hour before the current one may not be rolled up yet, and a
+    change computed from a partial hour would be wrong rather than unknown.
+    """
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    closes = {}
+    for window in windows:
+        if window in _WINDOW_HOURS and coin_pks:
+            hour = now - timedelta(hours=_WINDOW_HOURS[window])
+            found = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t=hour).values_list("coin_id", "close")
+            closes[window] = dict(found)
+    return closes
+
+
+def _percent_change(before: Decimal | None, now: Decimal) -> Decimal | None:
+    if not before:
+        return None
+    return ((now - before) / before * 100).quantize(Decimal("0.00000001"))
 
 
 def _money_text(value: Decimal | None) -> str | None:

@@ -68,6 +68,17 @@ def test_coins_markets_adds_the_requested_price_change_windows(api, listing):
     assert row["sparkline_in_7d"] is None
 
 
+def test_coins_markets_computes_longer_price_changes_from_stored_hourly_closes(api, listing):
+    store_history(hours=24 * 8)  # the close 168 hours ago is 60168.123456789
+    url = "/api/v3/coins/markets?vs_currency=usd&ids=bitcoin,ethereum&price_change_percentage=7d,30d"
+    bitcoin, ethereum = api.get(url).json()
+    assert bitcoin["price_change_percentage_7d_in_currency"] == pytest.approx(
+        (65000.12 - 60168.123456789) / 60168.123456789 * 100
+    )
+    assert bitcoin["price_change_percentage_30d_in_currency"] is None  # not stored that far back
+    assert ethereum["price_change_percentage_7d_in_currency"] is None
+
+
 def test_coins_markets_in_an_uncollected_currency_is_an_empty_page(api, listing):
     assert api.get("/api/v3/coins/markets?vs_currency=EUR").json() == []
 
@@ -181,6 +192,7 @@ def test_a_missing_parameter_is_422_and_a_bad_one_400(api, listing):
         ("/api/v3/simple/price?symbols=btc,eth&vs_currencies=usd", 2),
         ("/api/v3/coins/list", 1),
         ("/api/v3/coins/markets?vs_currency=usd&per_page=250", 1),
+        ("/api/v3/coins/markets?vs_currency=usd&per_page=250&price_change_percentage=1h,24h,7d,30d", 3),
         ("/api/v3/search/trending", 3),
         ("/api/v3/global", 1),
         ("/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=30", 8),
