@@ -135,14 +135,23 @@ def coins_list(*, include_platform: bool) -> list[dict]:
 
 
 def coins_markets(
-    *, vs: str, ids: list[str] | None, order: str, per_page: int, page: int, price_change_percentage: list[str]
+    *,
+    vs: str,
+    ids: list[str] | None,
+    order: str,
+    per_page: int,
+    page: int,
+    sparkline: bool,
+    price_change_percentage: list[str],
 ) -> list[dict]:
     quotes = LatestQuote.objects.filter(vs=vs).select_related("coin")
     if ids is not None:
         quotes = quotes.filter(coin__coin_id__in=ids)
     start = (page - 1) * per_page
     page_quotes = list(quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page])
-    past = _past_closes(coin_pks=[q.coin_id for q in page_quotes], vs=vs, windows=price_change_percentage)
+    coin_pks = [q.coin_id for q in page_quotes]
+    past = _past_closes(coin_pks=coin_pks, vs=vs, windows=price_change_percentage)
+    week = _week_of_closes(coin_pks=coin_pks, vs=vs) if sparkline else {}
     rows = []
     for quote in page_quotes:
         c = quote.coin
@@ -159,6 +168,8 @@ def coins_markets(
             price_change_percentage_24h=quote.change_24h_pct,
             last_updated=_iso_ms(quote.t),
         )
+        if sparkline:
+            row["sparkline_in_7d"] = {"price": week.get(quote.coin_id, [])}
         for window in price_change_percentage:
             if window == "24h":
                 change = quote.change_24h_pct
@@ -182,6 +193,16 @@ def _past_closes(*, coin_pks: list[int], vs: str, windows: list[str]) -> dict[st
             hour = now - timedelta(hours=_WINDOW_HOURS[window])
             found = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t=hour).values_list("coin_id", "close")
             closes[window] = dict(found)
+    return closes
+
+
+def _week_of_closes(*, coin_pks: list[int], vs: str) -> dict[int, list[Decimal]]:
+    """The last 7 days of stored hourly closes per coin, oldest first (CoinGecko's sparkline)."""
+    since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
+    closes: dict[int, list[Decimal]] = {}
+    hours = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t__gte=since).order_by("coin_id", "t")
+    for coin_pk, close in hours.values_list("coin_id", "close"):
+        closes.setdefault(coin_pk, []).append(close)
     return closes
 
 

@@ -65,7 +65,15 @@ def test_coins_markets_adds_the_requested_price_change_windows(api, listing):
     assert row["price_change_percentage_24h_in_currency"] == -1.5
     assert row["price_change_percentage_1h_in_currency"] is None
     assert row["price_change_percentage_7d_in_currency"] is None
-    assert row["sparkline_in_7d"] is None
+    assert row["sparkline_in_7d"] == {"price": []}
+
+
+def test_coins_markets_sparkline_is_the_last_week_of_hourly_closes(api, listing):
+    store_history(hours=24 * 9)
+    row = api.get("/api/v3/coins/markets?vs_currency=usd&ids=bitcoin&sparkline=true").json()[0]
+    prices = row["sparkline_in_7d"]["price"]
+    assert 167 <= len(prices) <= 169
+    assert prices[0] > prices[-1]  # store_history's prices fall hour by hour
 
 
 def test_coins_markets_computes_longer_price_changes_from_stored_hourly_closes(api, listing):
@@ -193,6 +201,7 @@ def test_a_missing_parameter_is_422_and_a_bad_one_400(api, listing):
         ("/api/v3/coins/list", 1),
         ("/api/v3/coins/markets?vs_currency=usd&per_page=250", 1),
         ("/api/v3/coins/markets?vs_currency=usd&per_page=250&price_change_percentage=1h,24h,7d,30d", 3),
+        ("/api/v3/coins/markets?vs_currency=usd&sparkline=true", 2),
         ("/api/v3/search/trending", 3),
         ("/api/v3/global", 1),
         ("/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=30", 8),

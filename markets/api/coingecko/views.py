@@ -90,13 +90,11 @@ class CoinsMarketsView(CoinGeckoView):
             "order": params["order"],
             "per_page": params["per_page"],
             "page": params["page"],
+            "sparkline": params["sparkline"],
             "price_change_percentage": params.get("price_change_percentage", []),
         }
         key = ("cg-markets", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        rows = cached("market", key, TTL["market"], lambda: gecko.coins_markets(**args))
-        if params["sparkline"]:  # storage keeps no 7-day sparkline per coin
-            rows = [{**row, "sparkline_in_7d": None} for row in rows]
-        return Response(rows)
+        return Response(cached("market", key, TTL["market"], lambda: gecko.coins_markets(**args)))
 
 
 class TrendingView(CoinGeckoView):
