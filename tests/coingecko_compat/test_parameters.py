@@ -189,6 +189,8 @@ def test_unknown_paths_and_methods_answer_in_coingeckos_shape(api, db):
 
 def test_a_missing_parameter_is_422_and_a_bad_one_400(api, listing):
     assert api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd").json() == {"error": "Missing parameter days"}
+    blank = api.get("/api/v3/simple/price?ids=&vs_currencies=usd")
+    assert blank.status_code == 422 and blank.json() == {"error": "Missing parameter ids"}
     response = api.get("/api/v3/coins/markets?vs_currency=usd&per_page=500")
     assert response.status_code == 400 and response.json()["error"].startswith("invalid per_page")
 

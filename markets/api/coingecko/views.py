@@ -18,6 +18,8 @@ from markets.api.renderers import ExactJSONRenderer
 from markets.api.views import TTL
 from markets.services.cache import cached
 
+_MISSING = ("required", "blank")  # CoinGecko treats ``ids=`` like no ids at all
+
 
 def coingecko_error(exc: Exception, status: int, envelope: dict) -> dict:
     if status == 429:
@@ -36,9 +38,7 @@ class CoinGeckoView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, drf.ValidationError) and isinstance(exc.detail, dict):
-            missing = [
-                f for f, errors in exc.detail.items() if any(getattr(e, "code", "") == "required" for e in errors)
-            ]
+            missing = [f for f, errors in exc.detail.items() if any(getattr(e, "code", "") in _MISSING for e in errors)]
             if missing:
                 exc = ApiError(f"Missing parameter {missing[0]}", code="missing_parameter", status=422)
         response = super().handle_exception(exc)
