@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from markets.api import views
 from markets.api.providers import ProvidersView
@@ -12,5 +12,6 @@ urlpatterns = [
     path("ohlcv", views.OHLCVView.as_view(), name="ohlcv"),
     path("defi/protocols", views.ProtocolsView.as_view(), name="defi-protocols"),
     path("defi/protocols/<str:slug>/tvl", views.ProtocolTVLView.as_view(), name="defi-protocol-tvl"),
+    path("v3/", include("markets.api.coingecko.urls")),
     path("defi/chains", views.ChainsView.as_view(), name="defi-chains"),
 ]

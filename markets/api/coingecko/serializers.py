@@ -1,0 +1,126 @@
+"""Query parameters of the CoinGecko-compatible surface, with CoinGecko's names and defaults."""
+
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from markets.api.serializers import KNOWN_VS
+from markets.selectors_coingecko import MARKET_ORDERS, PRICE_CHANGE_WINDOWS
+
+COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+_SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
+_CURRENCY = re.compile(r"^[a-z]{2,10}$")
+MAX_DAYS = 3650
+
+
+class CommaList(serializers.CharField):
+    """CoinGecko's comma-separated lists (``bitcoin,ethereum``); blanks around items are dropped."""
+
+    def __init__(self, *, pattern: re.Pattern, max_items: int, lower: bool = False, **kwargs):
+        self.pattern, self.max_items, self.lower = pattern, max_items, lower
+        super().__init__(max_length=max_items * 125, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        items = [item.lower() for item in items] if self.lower else items
+        if not items:
+            raise serializers.ValidationError("empty", code="required")
+        if len(items) > self.max_items:
+            raise serializers.ValidationError(f"at most {self.max_items} values")
+        for item in items:
+            if not self.pattern.match(item):
+                raise serializers.ValidationError(f"{item[:50]!r} is not valid")
+        return list(dict.fromkeys(items))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class Days(serializers.Field):
+    """A whole number of days or ``max`` (everything stored, up to MAX_DAYS)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 10:
+            raise serializers.ValidationError(f"days must be 1 to {MAX_DAYS} or max")
+        text = data.strip().lower()
+        if text == "max":
+            return MAX_DAYS
+        if not re.fullmatch(r"\d{1,5}", text) or not 1 <= int(text) <= MAX_DAYS:
+            raise serializers.ValidationError(f"days must be 1 to {MAX_DAYS} or max")
+        return int(text)
+
+
+def _vs_currency():
+    return serializers.ChoiceField(choices=KNOWN_VS)
+
+
+class _Query(serializers.Serializer):
+    def to_internal_value(self, data):
+        data = data.copy() if hasattr(data, "copy") else dict(data)
+        if isinstance(data.get("vs_currency"), str):
+            data["vs_currency"] = data["vs_currency"].strip().lower()
+        return super().to_internal_value(data)
+
+
+class SimplePriceQuery(_Query):
+    ids = CommaList(pattern=COIN_ID, max_items=250, lower=True, required=False)
+    symbols = CommaList(pattern=_SYMBOL, max_items=250, required=False)
+    vs_currencies = CommaList(pattern=_CURRENCY, max_items=50, lower=True)
+    include_market_cap = serializers.BooleanField(default=False)
+    include_24hr_vol = serializers.BooleanField(default=False)
+    include_24hr_change = serializers.BooleanField(default=False)
+    include_last_updated_at = serializers.BooleanField(default=False)
+
+    def validate(self, attrs):
+        if not attrs.get("ids") and not attrs.get("symbols"):
+            raise serializers.ValidationError({"ids": serializers.ErrorDetail("missing", code="required")})
+        return attrs
+
+
+class CoinsListQuery(_Query):
+    include_platform = serializers.BooleanField(default=False)
+
+
+class MarketsQuery(_Query):
+    vs_currency = _vs_currency()
+    ids = CommaList(pattern=COIN_ID, max_items=250, lower=True, required=False)
+    category = serializers.CharField(required=False, max_length=100)
+    order = serializers.ChoiceField(choices=list(MARKET_ORDERS), default="market_cap_desc")
+    per_page = serializers.IntegerField(min_value=1, max_value=250, default=100)
+    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+    sparkline = serializers.BooleanField(default=False)
+    price_change_percentage = CommaList(pattern=re.compile(r"^[a-z0-9]{1,4}$"), max_items=7, lower=True, required=False)
+
+    def validate_price_change_percentage(self, windows):
+        unknown = [w for w in windows if w not in PRICE_CHANGE_WINDOWS]
+        if unknown:
+            raise serializers.ValidationError(f"use {','.join(PRICE_CHANGE_WINDOWS)}")
+        return windows
+
+    def validate_category(self, category):
+        if category.strip():
+            raise serializers.ValidationError("category filtering is not supported by this server")
+        return None
+
+
+class MarketChartQuery(_Query):
+    vs_currency = _vs_currency()
+    days = Days()
+    interval = serializers.ChoiceField(choices=["daily", "hourly"], required=False)
+
+
+class OHLCQuery(_Query):
+    vs_currency = _vs_currency()
+    days = Days()
+
+    def validate_vs_currency(self, vs):
+        if vs != "usd":
+            raise serializers.ValidationError("candles are stored in usd only")
+        return vs
+
+
+def validated(serializer_class: type[serializers.Serializer], request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,0 +1,164 @@
+"""/api/v3/: CoinGecko's most used endpoints, paths, parameters and field names, from storage.
+
+Errors leave in CoinGecko's shapes, not the project envelope, because the clients this
+surface exists for parse those: ``{"error": "..."}`` with the status (422 for a missing
+parameter, 404 "coin not found"), and 429 as ``{"status": {"error_code", "error_message"}}``.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
+from markets import selectors_coingecko as gecko
+from markets.api.coingecko import serializers as q
+from markets.api.renderers import ExactJSONRenderer
+from markets.api.views import TTL
+from markets.services.cache import cached
+
+_MISSING = ("required", "blank")  # CoinGecko treats ``ids=`` like no ids at all
+
+
+def coingecko_error(exc: Exception, status: int, envelope: dict) -> dict:
+    if status == 429:
+        return {"status": {"error_code": 429, "error_message": envelope["error"]["message"]}}
+    if isinstance(exc, drf.ValidationError) and isinstance(exc.detail, dict) and exc.detail:
+        field, errors = next(iter(exc.detail.items()))
+        error = errors[0] if isinstance(errors, list) and errors else errors
+        if getattr(error, "code", None) == "invalid_choice":
+            return {"error": f"invalid {field}"}
+        return {"error": f"invalid {field}: {error}"}
+    return {"error": envelope["error"]["message"]}
+
+
+class CoinGeckoView(APIView):
+    renderer_classes = [ExactJSONRenderer]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, drf.ValidationError) and isinstance(exc.detail, dict):
+            missing = [f for f, errors in exc.detail.items() if any(getattr(e, "code", "") in _MISSING for e in errors)]
+            if missing:
+                exc = ApiError(f"Missing parameter {missing[0]}", code="missing_parameter", status=422)
+        response = super().handle_exception(exc)
+        if isinstance(response.data, dict) and isinstance(response.data.get("error"), dict):
+            response.data = coingecko_error(exc, response.status_code, response.data)
+        return response
+
+    @staticmethod
+    def check_coin_id(coin_id: str) -> None:
+        # Also keeps NUL and other bytes PostgreSQL refuses out of queries.
+        if not q.COIN_ID.fullmatch(coin_id):
+            raise NotFoundError("coin not found")
+
+
+class PingView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response({"gecko_says": "(V3) To the Moon!"})
+
+
+class SimplePriceView(CoinGeckoView):
+    @extend_schema(parameters=[q.SimplePriceQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = q.validated(q.SimplePriceQuery, request)
+        flags = {k: v for k, v in params.items() if k.startswith("include_")}
+        args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
+        args.update(flags)
+        key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
+        return Response(cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args)))
+
+
+class CoinsListView(CoinGeckoView):
+    @extend_schema(parameters=[q.CoinsListQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        include_platform = q.validated(q.CoinsListQuery, request)["include_platform"]
+        key = ("cg-list", include_platform)
+        return Response(
+            cached("market", key, TTL["market"], lambda: gecko.coins_list(include_platform=include_platform))
+        )
+
+
+class CoinsMarketsView(CoinGeckoView):
+    @extend_schema(parameters=[q.MarketsQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = q.validated(q.MarketsQuery, request)
+        args = {
+            "vs": params["vs_currency"],
+            "ids": params.get("ids"),
+            "order": params["order"],
+            "per_page": params["per_page"],
+            "page": params["page"],
+            "sparkline": params["sparkline"],
+            "price_change_percentage": params.get("price_change_percentage", []),
+        }
+        key = ("cg-markets", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
+        return Response(cached("market", key, TTL["market"], lambda: gecko.coins_markets(**args)))
+
+
+class TrendingView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        payload = cached("trending", ("cg-trending",), TTL["trending"], gecko.trending)
+        if not payload["coins"]:
+            raise NoDataAvailable("no trending list has been collected yet")
+        return Response(payload)
+
+
+class GlobalView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        def build() -> dict:
+            payload = gecko.global_stats()
+            if payload is None:
+                raise NoDataAvailable("no global market data has been collected yet")
+            return payload
+
+        return Response(cached("market", ("cg-global",), TTL["market"], build))
+
+
+def _days_cost(request) -> int:
+    """As /api/prices/history: a month is one unit, each started 90 days beyond it one more."""
+    text = str(request.query_params.get("days", "1")).strip().lower()
+    days = 365 if text == "max" else int(text) if text.isdigit() and len(text) <= 5 else 1
+    days = max(1, min(days, 365))
+    return 1 if days <= 30 else 2 + (days - 31) // 90
+
+
+class MarketChartView(CoinGeckoView):
+    def rate_cost(self, request) -> int:
+        return _days_cost(request)
+
+    @extend_schema(parameters=[q.MarketChartQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        params = q.validated(q.MarketChartQuery, request)
+        args = {
+            "coin_id": coin_id,
+            "vs": params["vs_currency"],
+            "days": params["days"],
+            "interval": params.get("interval"),
+        }
+        key = ("cg-chart", *args.values())
+        return Response(cached("history", key, TTL["history"], lambda: gecko.market_chart(**args)))
+
+
+class OHLCView(CoinGeckoView):
+    def rate_cost(self, request) -> int:
+        return _days_cost(request)
+
+    @extend_schema(parameters=[q.OHLCQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        days = q.validated(q.OHLCQuery, request)["days"]
+        key = ("cg-ohlc", coin_id, days)
+        return Response(cached("ohlcv", key, TTL["ohlcv"], lambda: gecko.ohlc(coin_id=coin_id, days=days)))
+
+
+class UnknownPathView(CoinGeckoView):
+    """Any other path under /api/v3/ is a CoinGecko-shaped 404, not the project's envelope."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, path: str):
+        raise NotFoundError("not found")

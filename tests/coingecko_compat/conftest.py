@@ -1,0 +1,79 @@
+"""Stored data for the /api/v3/ tests, put in through the real ingest services."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from markets.models import Coin
+from markets.providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
+from markets.services import ingest
+from tests.data.conftest import _no_real_providers, listing, market_row, upstream  # noqa: F401
+
+
+@pytest.fixture
+def recorded(shared_fixture, own_fixture):
+    """A recorded CoinGecko body, from ../shared when present, and always from the own copy."""
+
+    def read(name: str, *, shared: bool) -> object:
+        if shared:
+            return json.loads(shared_fixture(f"coingecko/{name}"))
+        return json.loads(own_fixture(f"coingecko/compat/{name}"))
+
+    return read
+
+
+def store_history(coin_id: str = "bitcoin", *, hours: int = 48, now: datetime | None = None) -> None:
+    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    points = [
+        PricePoint(
+            t=now - timedelta(hours=h),
+            price=Decimal("60000.123456789") + h,
+            market_cap=Decimal("1200000000000.5"),
+            volume_24h=Decimal("30000000000"),
+        )
+        for h in range(hours, 0, -1)
+    ]
+    ingest.ingest_history_points(coin=Coin.objects.get(coin_id=coin_id), points=points, source="coingecko")
+
+
+def store_candles(coin_id: str = "bitcoin", *, interval: str = "1h", count: int = 30) -> datetime:
+    step = timedelta(hours=1 if interval == "1h" else 24)
+    start = (datetime.now(UTC) - count * step).replace(minute=0, second=0, microsecond=0)
+    if interval == "1d":
+        start = start.replace(hour=0)
+    bars = [
+        Candle(
+            t=start + i * step,
+            open=Decimal("100.5"),
+            high=Decimal("110.25"),
+            low=Decimal("99"),
+            close=Decimal("105.125"),
+            volume=Decimal("12.5"),
+        )
+        for i in range(count)
+    ]
+    ingest.ingest_candles(coin=Coin.objects.get(coin_id=coin_id), interval=interval, candles=bars, source="binance")
+    return start
+
+
+def store_global() -> None:
+    stats = GlobalStats(
+        datetime.now(UTC).replace(microsecond=0),
+        Decimal("2500000000000.25"),
+        Decimal("90000000000"),
+        btc_dominance_pct=Decimal("51.2"),
+        eth_dominance_pct=Decimal("17.1"),
+        active_cryptocurrencies=17111,
+        market_cap_change_24h_pct=Decimal("-1.25"),
+    )
+    ingest.ingest_global(stats=stats, source="coingecko")
+
+
+def store_trending() -> None:
+    entries = [
+        TrendingEntry("ethereum", "eth", "Ethereum", 1, score=Decimal(0)),
+        TrendingEntry("bitcoin", "btc", "Bitcoin", 2),
+    ]
+    ingest.ingest_trending(entries=entries, source="coingecko")
