@@ -35,6 +35,7 @@ def test_setup_schedules_is_idempotent_and_declares_every_job(db):
         "refresh_registry",
         "prune_history",
         "backup_db",
+        "prune_audit",
     }
 
 
