@@ -6,6 +6,7 @@ def test_admin_login_page_is_served(client):
     response = client.get("/admin/login/")
     assert response.status_code == 200
     assert b'name="username"' in response.content
+    assert b"cryptodt administration" in response.content  # templates/admin/base_site.html
 
 
 @pytest.mark.django_db
