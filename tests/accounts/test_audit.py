@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_q.models import Schedule
 
 from accounts import audit, keys, services
 from accounts.models import AuditEntry
@@ -107,3 +109,13 @@ def test_entries_outlive_the_user(api, user, api_key):
     audit.flush()
     user.delete()
     assert AuditEntry.objects.get().username == "ada"
+
+
+def test_the_daily_schedule_prunes_the_audit_log(settings):
+    call_command("setup_schedules")
+    schedule = Schedule.objects.get(name="cryptodt:prune_audit")
+    assert schedule.minutes == 24 * 60
+    settings.AUDIT_RETENTION_DAYS = 7
+    _entry(timedelta(days=8))
+    assert import_string(schedule.func)() == "deleted 1 audit entries older than 7 days"
+    assert not AuditEntry.objects.exists()

@@ -139,3 +139,31 @@ def test_token_endpoints_answer_hostile_values_with_4xx(api, user, path, field, 
     response = api.post(path, body, format="json")
     assert 400 <= response.status_code < 500
     assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_access_tokens_are_short_and_refresh_tokens_longer_by_default(api, user):
+    from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+    tokens = _obtain(api).json()
+    access, refresh = AccessToken(tokens["access"]), RefreshToken(tokens["refresh"])
+    assert access["exp"] - access["iat"] == 15 * 60
+    assert refresh["exp"] - refresh["iat"] == 7 * 24 * 3600
+
+
+def test_token_lifetimes_follow_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.platform.processes import ROOT
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "j = s.SIMPLE_JWT; print(int(j['ACCESS_TOKEN_LIFETIME'].total_seconds()), "
+        "int(j['REFRESH_TOKEN_LIFETIME'].total_seconds()))"
+    )
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "JWT_ACCESS_MINUTES": "3", "JWT_REFRESH_DAYS": "2"}
+    env["DJANGO_SETTINGS_MODULE"] = "cryptodt.settings"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["180", str(2 * 24 * 3600)]

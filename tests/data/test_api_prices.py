@@ -102,3 +102,10 @@ def test_trending_returns_the_newest_list(api, listing):
     body = api.get("/api/trending").json()
     assert [(r["symbol"], r["rank"]) for r in body["data"]] == [("PEPE", 1), ("BTC", 2)]
     assert set(body["data"][0]) == {"symbol", "coin_id", "name", "rank", "score", "as_of"}
+
+
+def test_an_unknown_market_cap_is_stored_and_served_as_null_not_zero(api, listing):
+    listing(market_row("pepe", "pepe", price="0.00001234", cap=None, rank=3))
+    assert LatestQuote.objects.get(coin__coin_id="pepe").market_cap is None
+    row = api.get("/api/prices?ids=pepe").json()["data"][0]
+    assert row["market_cap"] is None and row["price"] == 0.00001234

@@ -368,3 +368,23 @@ def test_another_currency_is_fetched_on_demand_for_a_tracked_coin(api, coingecko
     body = api.get("/api/prices?symbols=BTC&vs=eur").json()
     assert body["data"][0]["price"] == 61000.5
     assert LatestQuote.objects.filter(coin__coin_id="bitcoin", vs="eur").exists()
+
+
+@pytest.mark.parametrize("failure", ["server_error", "hang", "html", "truncated"])
+def test_a_failing_primary_stores_nothing_of_its_payload_and_the_secondary_is_stored(upstream, own_fixture, failure):
+    gecko, cap = upstream("coingecko"), upstream("coincap")
+    cap.script("/assets", Reply(own_fixture("coincap/assets.json")))
+    page = markets_page()
+    gecko.script(
+        "/coins/markets",
+        {
+            "server_error": Reply(b'{"error": "Internal Server Error"}', status=500),
+            "hang": Reply(page, delay=5),  # past the 0.5 s timeout
+            "html": Reply(b"<!DOCTYPE html><html><title>Attention Required</title></html>", content_type="text/html"),
+            "truncated": Reply(page[:150]),
+        }[failure],
+    )
+    assert "markets: stored 3 from coincap" in run("collect_markets")
+    assert set(PriceSnapshot.objects.values_list("source", flat=True)) == {"coincap"}
+    assert not PriceSnapshot.objects.filter(price=Decimal("67123.45")).exists()
+    assert not Coin.objects.filter(coin_id="pepe").exists()

@@ -35,6 +35,7 @@ def test_setup_schedules_is_idempotent_and_declares_every_job(db):
         "refresh_registry",
         "prune_history",
         "backup_db",
+        "prune_audit",
     }
 
 
@@ -62,6 +63,11 @@ def test_prune_history_rolls_up_before_deleting(listing):
 def test_backfill_needs_tracked_coins(db):
     with pytest.raises(CommandError, match="no tracked coins"):
         run("backfill_history", "--days", "30")
+
+
+def test_collect_ohlcv_needs_tracked_coins(db):
+    with pytest.raises(CommandError, match="no tracked coins"):
+        run("collect_ohlcv")
 
 
 def test_backfill_rejects_more_than_90_days(db):
@@ -112,3 +118,21 @@ def test_prune_history_archives_to_archive_dir(listing, settings, tmp_path):
     output = run("prune_history")
     archive = tmp_path / f"prices-raw-{old.date().isoformat()}.csv.gz"
     assert archive.exists() and f"archived: {archive}" in output
+
+
+COLLECT_COMMANDS = [
+    "collect_prices",
+    "collect_markets",
+    "collect_ohlcv",
+    "collect_defi",
+    "collect_sentiment",
+    "collect_all",
+]
+
+
+@pytest.mark.parametrize("command", COLLECT_COMMANDS)
+def test_each_collect_command_with_every_provider_down_exits_non_zero_with_one_line(listing, command):
+    with pytest.raises(CommandError) as failure:
+        run(command)
+    assert "\n" not in str(failure.value)
+    assert str(failure.value).startswith(f"{command}: ")

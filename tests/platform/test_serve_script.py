@@ -5,10 +5,12 @@ import json
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 
 import pytest
 from websockets.sync.client import connect
@@ -92,12 +94,17 @@ def server(start_server):
     return start_server()
 
 
-def test_serve_script_serves_http_and_websockets_then_stops_cleanly_on_ctrl_c(server):
+def test_serve_script_serves_http_and_websockets_then_stops_cleanly_on_ctrl_c(server, tmp_path):
     proc, address, seen = server
 
     health = _wait_for_health(f"http://{address}", proc)
     assert health["status"] == 200
     assert health["body"]["checks"]["database"]["ok"] is True
+    if not os.environ.get("DATABASE_URL"):
+        # `make run` migrates and sets up the schedules before it serves.
+        with closing(sqlite3.connect(tmp_path / "data" / "cryptodt.sqlite3")) as database:
+            names = {row[0] for row in database.execute("SELECT name FROM django_q_schedule")}
+        assert {"cryptodt:collect_all", "cryptodt:prune_history", "cryptodt:backup_db"} <= names
 
     with connect(f"ws://{address}/ws/prices", open_timeout=10) as socket:
         socket.send(json.dumps({"action": "ping"}))

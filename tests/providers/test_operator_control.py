@@ -117,3 +117,21 @@ def test_the_admin_never_shows_a_stored_api_key_and_keeps_it_when_left_blank(adm
     admin_client.post(f"/admin/markets/providersetting/{row.pk}/change/", form)
     row.refresh_from_db()
     assert row.api_key == ""
+
+
+def test_order_budget_and_api_key_changed_in_the_admin_apply_without_a_restart(admin_client):
+    from markets.providers import budget
+
+    added = admin_client.post(
+        "/admin/markets/providersetting/add/",
+        {"name": "coingecko", "enabled": "on", "priority": 100, "budget_per_minute": 7, "api_key": "admin-key"},
+    )
+    assert added.status_code == 302
+    ordered = admin_client.post(
+        "/admin/markets/capabilitysetting/add/",
+        {"capability": "markets", "strategy": "priority", "order": "coincap,coingecko"},
+    )
+    assert ordered.status_code == 302
+    assert strategy.ordered("markets") == ["coincap", "coingecko"]
+    assert budget.usage("coingecko")["per_minute"]["limit"] == 7
+    assert PROVIDERS["coingecko"].headers() == {"x-cg-demo-api-key": "admin-key"}

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from markets.management.steps import report
 from markets.models import INTERVALS
 from markets.selectors import resolve_symbols
-from markets.services import collect
+from markets.services import collect, registry
 
 
 class Command(BaseCommand):
@@ -26,4 +26,6 @@ class Command(BaseCommand):
                 coins = resolve_symbols(symbols=[s.strip() for s in symbols.split(",") if s.strip()])
             except Exception as exc:  # NotFoundError: one line, not a traceback
                 raise CommandError(str(exc))
+        elif not registry.tracked_coins():
+            raise CommandError("no tracked coins yet; run collect_markets first")
         report(self, collect.collect_ohlcv(coins=coins, intervals=wanted, limit=limit), what="collect_ohlcv")

@@ -33,6 +33,8 @@ def planned() -> list[Planned]:
         Planned("refresh_registry", "markets.tasks.refresh_registry", every("coin_list")),
         Planned("prune_history", "markets.tasks.prune_history", 24 * 60),
         Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
+        # The audit log has its own retention (AUDIT_RETENTION_DAYS).
+        Planned("prune_audit", "accounts.tasks.prune_audit", 24 * 60),
     ]
 
 
