@@ -17,6 +17,8 @@ def _drf_view_class(request):
 class RateLimitHeadersMiddleware:
     """X-RateLimit-Limit / -Remaining (and Retry-After on 429) on every DRF response.
 
+    Exempt views (health probes, the schema) carry the caller's current budget uncharged.
+
     Requests that DRF refused before its throttles ran (bad or missing credentials,
     forbidden) are charged one unit here, so they are counted and carry the headers too.
     """
@@ -27,11 +29,15 @@ class RateLimitHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         view_class = _drf_view_class(request)
-        if view_class is None or ratelimit.is_exempt(request, view_class):
+        if view_class is None:
             return response
-        usage = ratelimit.recorded_usage(request)
-        if usage is None:
-            usage = ratelimit.charge(request, user=getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        if ratelimit.is_exempt(request, view_class):
+            # Never metered (health probes, the schema), yet API.md promises the headers on
+            # every response: show the caller's budget without spending any of it.
+            usage = ratelimit.peek(request, user=user)
+        else:
+            usage = ratelimit.recorded_usage(request) or ratelimit.charge(request, user=user)
         for name, value in usage.headers().items():
             if name != "Retry-After" or response.status_code == 429:
                 response[name] = value

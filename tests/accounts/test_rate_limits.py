@@ -156,16 +156,21 @@ def test_me_reports_tier_limit_and_usage(key_client, user, rate_clock):
     }
 
 
-def test_a_view_can_opt_out_of_metering(api, rate_clock):
+def test_a_view_can_opt_out_of_metering_and_still_shows_the_untouched_budget(api, rate_clock):
     for _ in range(20):
         response = api.get("/api/test/unmetered")
         assert response.status_code == 200
-    assert "X-RateLimit-Limit" not in response
+    assert response["X-RateLimit-Limit"] == "10"
+    assert response["X-RateLimit-Remaining"] == "10"
 
 
-def test_health_probes_are_never_limited(api, rate_clock):
+def test_health_probes_are_never_limited_but_carry_the_rate_limit_headers(api, rate_clock):
     for _ in range(15):
-        assert api.get("/api/health").status_code == 200
+        response = api.get("/api/health")
+        assert response.status_code == 200
+    assert response["X-RateLimit-Remaining"] == "10"
+    api.get("/api/prices?symbols=BTC")
+    assert api.get("/api/health/ready")["X-RateLimit-Remaining"] == "9"
 
 
 def test_anonymous_reads_can_be_switched_off(api, key_client, settings, rate_clock):
