@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_FIXTURES = Path(os.environ.get("CRYPTODT_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / (
     "fixtures/providers"
@@ -43,3 +45,20 @@ def own_fixture():
         return (FIXTURES / relative).read_bytes()
 
     return read
+
+
+@pytest.fixture
+def upstream(settings):
+    """``upstream("coingecko")`` starts a stand-in CoinGecko on 127.0.0.1 and points its base URL at it."""
+    started = []
+
+    def start(provider: str) -> FakeUpstream:
+        setting, prefix = BASE_URL_SETTINGS[provider]
+        fake = FakeUpstream(prefix).start()
+        setattr(settings, setting, fake.url)
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()

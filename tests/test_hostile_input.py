@@ -21,7 +21,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.ratelimit import EXEMPT_URL_NAMES
 from tests.data.conftest import market_row
-from tests.providers.conftest import BASE_URL_SETTINGS
+from tests.providers.fake_upstream import BASE_URL_SETTINGS
 
 pytestmark = pytest.mark.django_db
 

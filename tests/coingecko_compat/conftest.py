@@ -9,7 +9,7 @@ import pytest
 from markets.models import Coin
 from markets.providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
 from markets.services import ingest
-from tests.data.conftest import _no_real_providers, listing, market_row, upstream  # noqa: F401
+from tests.data.conftest import _no_real_providers, listing, market_row  # noqa: F401
 
 
 @pytest.fixture

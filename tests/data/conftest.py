@@ -7,8 +7,7 @@ import pytest
 
 from markets.providers.records import MarketRow, Quote
 from markets.services import ingest
-from tests.providers.conftest import BASE_URL_SETTINGS
-from tests.providers.fake_upstream import FakeUpstream
+from tests.providers.fake_upstream import BASE_URL_SETTINGS
 
 
 @pytest.fixture(autouse=True)
@@ -21,23 +20,6 @@ def _no_real_providers(settings):
     for setting, _ in BASE_URL_SETTINGS.values():
         setattr(settings, setting, "http://127.0.0.1:9")
     settings.NEWS_RSS_FEEDS = ["http://127.0.0.1:9/rss"]
-
-
-@pytest.fixture
-def upstream(settings):
-    """``upstream("coingecko")`` starts a stand-in CoinGecko on 127.0.0.1 and points its base URL at it."""
-    started = []
-
-    def start(provider: str) -> FakeUpstream:
-        setting, prefix = BASE_URL_SETTINGS[provider]
-        fake = FakeUpstream(prefix).start()
-        setattr(settings, setting, fake.url)
-        started.append(fake)
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
 
 
 def market_row(coin_id: str, symbol: str, *, price="100", cap="1000000", rank=1, as_of=None, **extra) -> MarketRow:

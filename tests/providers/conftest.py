@@ -1,35 +1,8 @@
-"""Real HTTP servers on 127.0.0.1 standing in for providers, answering in their formats."""
+"""Provider tests: short, deterministic knobs and a clock moved by hand."""
 
 import pytest
 
-from tests.providers.fake_upstream import FakeUpstream
-
-BASE_URL_SETTINGS = {
-    "coingecko": ("COINGECKO_BASE_URL", "/api/v3"),
-    "coincap": ("COINCAP_BASE_URL", "/v2"),
-    "binance": ("BINANCE_BASE_URL", ""),
-    "kraken": ("KRAKEN_BASE_URL", ""),
-    "defillama": ("DEFILLAMA_BASE_URL", ""),
-    "alternative_me": ("FNG_BASE_URL", ""),
-    "cryptocompare": ("CRYPTOCOMPARE_BASE_URL", ""),
-}
-
-
-@pytest.fixture
-def upstream(settings):
-    """``upstream("coingecko")`` starts a fake CoinGecko and points COINGECKO_BASE_URL at it."""
-    started = []
-
-    def start(provider: str) -> FakeUpstream:
-        setting, prefix = BASE_URL_SETTINGS[provider]
-        fake = FakeUpstream(prefix).start()
-        setattr(settings, setting, fake.url)
-        started.append(fake)
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
+from tests.providers.fake_upstream import BASE_URL_SETTINGS
 
 
 @pytest.fixture(autouse=True)

@@ -71,3 +71,15 @@ class FakeUpstream:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+# Which setting points each provider at its stand-in, and the path prefix its API lives under.
+BASE_URL_SETTINGS = {
+    "coingecko": ("COINGECKO_BASE_URL", "/api/v3"),
+    "coincap": ("COINCAP_BASE_URL", "/v2"),
+    "binance": ("BINANCE_BASE_URL", ""),
+    "kraken": ("KRAKEN_BASE_URL", ""),
+    "defillama": ("DEFILLAMA_BASE_URL", ""),
+    "alternative_me": ("FNG_BASE_URL", ""),
+    "cryptocompare": ("CRYPTOCOMPARE_BASE_URL", ""),
+}

@@ -6,8 +6,7 @@ from markets.models import Coin
 from markets.services import ingest
 from sentiment import analyzers
 from tests.data.conftest import market_row
-from tests.providers.conftest import BASE_URL_SETTINGS
-from tests.providers.fake_upstream import FakeUpstream, Reply
+from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream, Reply
 from tests.sentiment import tiny_model
 
 
