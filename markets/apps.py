@@ -9,6 +9,7 @@ def data_age() -> dict:
     from django.conf import settings
 
     from markets.selectors import newest_price_time
+    from markets.times import iso
 
     newest = newest_price_time()
     if newest is None:
@@ -16,7 +17,7 @@ def data_age() -> dict:
     age = (datetime.now(UTC) - newest).total_seconds()
     limit = 2 * settings.COLLECT_INTERVAL_S
     detail = f"newest price is {int(age)} s old" + ("" if age <= limit else f" (stale past {limit} s)")
-    return {"ok": age <= limit, "detail": detail, "age_s": round(age, 1), "newest": newest.isoformat()}
+    return {"ok": age <= limit, "detail": detail, "age_s": round(age, 1), "newest": iso(newest)}
 
 
 class MarketsConfig(AppConfig):

@@ -8,6 +8,7 @@ def feed_status() -> dict:
 
     from django.conf import settings
 
+    from markets.times import iso
     from streaming import capacity, exchange
 
     in_use = capacity.in_use()
@@ -20,7 +21,7 @@ def feed_status() -> dict:
         "ok": in_use < settings.WS_MAX_CONNECTIONS,
         "detail": f"{in_use} of {settings.WS_MAX_CONNECTIONS} WebSocket connections; {stream}",
         "connections": in_use,
-        "stream_last_stored": last.isoformat() if last else None,
+        "stream_last_stored": iso(last),
     }
 
 

@@ -11,6 +11,7 @@ from statistics import median
 from django.core.cache import caches
 
 from markets.providers.payload import now
+from markets.times import iso
 
 logger = logging.getLogger("markets.providers")
 _WINDOW = 50
@@ -55,7 +56,7 @@ def record_success(name: str) -> None:
     _last_success_written[name] = moment
 
     def change(s: dict) -> None:
-        s["last_success"] = now().isoformat().replace("+00:00", "Z")
+        s["last_success"] = iso(now())
         s["successes"] = s.get("successes", 0) + 1
 
     _update(name, change)
@@ -66,7 +67,7 @@ def record_error(name: str, endpoint: str, reason: str, *, invalid_payload: bool
 
     def change(s: dict) -> None:
         s["last_error"] = {
-            "at": now().isoformat().replace("+00:00", "Z"),
+            "at": iso(now()),
             "provider": name,
             "endpoint": endpoint,
             "reason": reason[:300],
