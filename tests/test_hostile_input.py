@@ -21,7 +21,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.ratelimit import EXEMPT_URL_NAMES
 from tests.data.conftest import market_row
-from tests.providers.fake_upstream import BASE_URL_SETTINGS
+from tests.providers.fake_upstream import refuse_every_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -199,13 +199,7 @@ def _quiet_world(settings):
     settings.RATE_ANON = settings.RATE_FREE = settings.RATE_PRO = UNLIMITED
     settings.RATE_TOKEN_IP = settings.RATE_TOKEN_USERNAME = UNLIMITED
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.PROVIDER_TIMEOUT_S = 0.5
-    settings.PROVIDER_BACKOFF_S = 0.0
-    settings.ON_DEMAND_TIMEOUT_S = 0.5
-    settings.COINGECKO_API_KEY = ""
-    for setting, _ in BASE_URL_SETTINGS.values():
-        setattr(settings, setting, "http://127.0.0.1:9")
-    settings.NEWS_RSS_FEEDS = ["http://127.0.0.1:9/rss"]
+    refuse_every_provider(settings)
 
 
 @pytest.fixture

@@ -7,19 +7,13 @@ import pytest
 
 from markets.providers.records import MarketRow, Quote
 from markets.services import ingest
-from tests.providers.fake_upstream import BASE_URL_SETTINGS
+from tests.providers.fake_upstream import refuse_every_provider
 
 
 @pytest.fixture(autouse=True)
 def _no_real_providers(settings):
     """A provider a test did not start refuses connections locally, quickly."""
-    settings.PROVIDER_TIMEOUT_S = 0.5
-    settings.PROVIDER_BACKOFF_S = 0.0
-    settings.ON_DEMAND_TIMEOUT_S = 0.5
-    settings.COINGECKO_API_KEY = ""
-    for setting, _ in BASE_URL_SETTINGS.values():
-        setattr(settings, setting, "http://127.0.0.1:9")
-    settings.NEWS_RSS_FEEDS = ["http://127.0.0.1:9/rss"]
+    refuse_every_provider(settings)
 
 
 def market_row(coin_id: str, symbol: str, *, price="100", cap="1000000", rank=1, as_of=None, **extra) -> MarketRow:

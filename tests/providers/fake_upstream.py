@@ -83,3 +83,17 @@ BASE_URL_SETTINGS = {
     "alternative_me": ("FNG_BASE_URL", ""),
     "cryptocompare": ("CRYPTOCOMPARE_BASE_URL", ""),
 }
+
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+def refuse_every_provider(settings) -> None:
+    """Point every provider (and news feed) a test did not start at a local port that
+    refuses at once, with short timeouts, so a forgotten stand-in fails fast, offline."""
+    settings.PROVIDER_TIMEOUT_S = 0.5
+    settings.PROVIDER_BACKOFF_S = 0.0
+    settings.ON_DEMAND_TIMEOUT_S = 0.5
+    settings.COINGECKO_API_KEY = ""
+    for setting, _ in BASE_URL_SETTINGS.values():
+        setattr(settings, setting, UNREACHABLE)
+    settings.NEWS_RSS_FEEDS = [f"{UNREACHABLE}/rss"]

@@ -6,7 +6,7 @@ from markets.models import Coin
 from markets.services import ingest
 from sentiment import analyzers
 from tests.data.conftest import market_row
-from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream, Reply
+from tests.providers.fake_upstream import FakeUpstream, Reply, refuse_every_provider
 from tests.sentiment import tiny_model
 
 
@@ -38,12 +38,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _local_news_sources(settings):
     """A source a test did not start refuses connections locally, quickly."""
-    settings.PROVIDER_TIMEOUT_S = 0.5
-    settings.PROVIDER_BACKOFF_S = 0.0
-    settings.ON_DEMAND_TIMEOUT_S = 0.5
-    for setting, _ in BASE_URL_SETTINGS.values():
-        setattr(settings, setting, "http://127.0.0.1:9")
-    settings.NEWS_RSS_FEEDS = ["http://127.0.0.1:9/rss"]
+    refuse_every_provider(settings)
 
 
 @pytest.fixture
