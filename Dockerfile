@@ -16,11 +16,11 @@ ENV HOME=/home/user \
 WORKDIR /home/user/app
 
 # torch comes from PyTorch's CPU-only index (the default wheel drags in ~3 GB of CUDA);
-# everything else, torch's own dependencies included, from requirements.txt's pins.
-COPY --chown=1000:1000 requirements.txt .
-RUN grep -v '^torch==' requirements.txt > /tmp/requirements-without-torch.txt \
- && pip install --user -r /tmp/requirements-without-torch.txt \
- && pip install --user --no-deps --index-url https://download.pytorch.org/whl/cpu "$(grep '^torch==' requirements.txt)"
+# everything else, torch's own dependencies included, from requirements/base.txt's pins.
+# Runtime dependencies only: the test and tooling pins (requirements/dev.txt) stay out.
+COPY --chown=1000:1000 requirements/base.txt requirements/base.txt
+RUN pip install --user --no-deps --index-url https://download.pytorch.org/whl/cpu "$(grep '^torch==' requirements/base.txt)" \
+ && pip install --user -r requirements/base.txt
 
 COPY --chown=1000:1000 . .
 

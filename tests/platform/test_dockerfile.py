@@ -65,8 +65,14 @@ def test_static_files_are_collected_at_build(instructions):
 def test_torch_comes_from_the_cpu_wheel_index_at_the_pinned_version(instructions):
     runs = " ".join(values(instructions, "RUN"))
     assert "https://download.pytorch.org/whl/cpu" in runs
-    assert re.search(r"grep '\^torch==' requirements.txt", runs)
-    assert re.search(r"^torch==\S+$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert re.search(r"grep '\^torch==' requirements/base.txt", runs)
+    assert re.search(r"^torch==[0-9.]+$", (ROOT / "requirements" / "base.txt").read_text(), re.M)
+
+
+def test_the_image_installs_runtime_requirements_only(instructions):
+    runs = " ".join(values(instructions, "RUN"))
+    assert "requirements/base.txt" in runs
+    assert "dev.txt" not in runs
 
 
 def test_the_python_image_matches_the_development_python(instructions):
