@@ -33,3 +33,8 @@ class StreamingConfig(AppConfig):
 
         # Registered only: the check reads the shared cache when /api/health/ready runs.
         health.register("price_feed", feed_status)
+
+        from markets.signals import prices_stored
+        from streaming.services import on_prices_stored
+
+        prices_stored.connect(on_prices_stored, dispatch_uid="streaming.broadcast_prices")

@@ -45,6 +45,10 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
         return 0
 
 
+def on_prices_stored(sender, *, snapshots: Sequence[PriceSnapshot], **kwargs) -> None:
+    broadcast_prices(snapshots=snapshots)
+
+
 async def _send_all(layer, events: list[dict]) -> int:
     for event in events:
         await layer.group_send(group_for(event["coin"]), event)

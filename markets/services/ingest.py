@@ -40,7 +40,7 @@ from markets.providers.records import (
 from markets.services import cache, registry
 from markets.services import validation as v
 from markets.services.rollup import bars_from_points
-from streaming.services import broadcast_prices
+from markets.signals import announce_prices_stored
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _store_snapshots(snapshots: list[PriceSnapshot]) -> int:
         batch_size=_BATCH,
     )
     fresh = [s for key, s in newest.items() if key not in held or s.t > held[key]]
-    transaction.on_commit(lambda: broadcast_prices(snapshots=fresh))
+    transaction.on_commit(lambda: announce_prices_stored(fresh))
     return len(snapshots)
 
 
