@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django.db.models import F
 
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
+from cryptodt.times import iso, parse_iso
 from markets import series
 from markets.models import (
     Candle,
@@ -24,7 +25,6 @@ from markets.models import (
 )
 from markets.services import collect, registry
 from markets.services.rollup import hourly_bars_from_raw, rolled_until
-from markets.times import iso, parse_iso
 
 COLLECTED_VS = ("usd",)
 _ON_DEMAND_COOLDOWN_S = 60
@@ -322,3 +322,11 @@ def chains() -> dict:
     if not rows:
         raise NoDataAvailable("No chain TVL has been collected yet.")
     return {"data": rows}
+
+
+def exchange_pairs(exchange: str) -> dict[str, tuple[str, str]]:
+    """Pair (``BTCUSDT``) -> (coin id, symbol) of the coins the registry gave a pair on ``exchange``."""
+    if exchange != "binance":
+        return {}
+    rows = Coin.objects.exclude(binance_pair="").values_list("binance_pair", "coin_id", "symbol")
+    return {pair.upper(): (coin_id, symbol) for pair, coin_id, symbol in rows}

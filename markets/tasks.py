@@ -1,8 +1,6 @@
 """django-q2 task entry points: one-line calls into services (scheduled by setup_schedules)."""
 
 from markets.services import backup, collect, rollup
-from sentiment.news import collect_news
-from sentiment.services import collect_fear_greed
 
 
 def _lines(results) -> str:
@@ -19,10 +17,6 @@ def collect_ohlcv() -> str:
 
 def collect_defi() -> str:
     return _lines(collect.collect_defi())
-
-
-def collect_sentiment() -> str:
-    return _lines([collect_fear_greed(), collect_news()])
 
 
 def refresh_registry() -> str:

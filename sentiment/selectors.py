@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db.models import Avg, Count, Prefetch
 
 from cryptodt.api.errors import NoDataAvailable
+from cryptodt.times import iso
 from markets.models import Coin
 from markets.selectors import first_attempt, resolve_symbol
-from markets.times import iso
 from sentiment.analyzers import LABELS, get_analyzer
 from sentiment.models import FearGreedPoint, NewsArticle
 from sentiment.services import collect_fear_greed

@@ -9,8 +9,8 @@ number with every digit the provider sent.
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from markets.api.renderers import decimal_text, encode
-from markets.times import iso
+from cryptodt.api.renderers import decimal_text, encode
+from cryptodt.times import iso
 
 PRICE_EVENT = "price.update"
 

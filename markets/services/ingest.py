@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
+from cryptodt import data_cache as cache
 from markets.models import (
     Candle,
     Chain,
@@ -24,10 +25,14 @@ from markets.models import (
     ProtocolTVLPoint,
     TrendingSnapshot,
 )
-from markets.providers.records import (
+from markets.services import registry
+from markets.services.rollup import bars_from_points
+from markets.signals import announce_prices_stored
+from providers import validation as v
+from providers.records import (
     Candle as CandleRecord,
 )
-from markets.providers.records import (
+from providers.records import (
     ChainTVL,
     GlobalStats,
     MarketRow,
@@ -37,10 +42,6 @@ from markets.providers.records import (
     TrendingEntry,
     TVLPoint,
 )
-from markets.services import cache, registry
-from markets.services import validation as v
-from markets.services.rollup import bars_from_points
-from markets.signals import announce_prices_stored
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models import F
 
 from markets.models import Coin
-from markets.providers.records import CoinListing, CoinRef, MarketRow
-from markets.services import validation as v
+from providers import validation as v
+from providers.records import CoinListing, CoinRef, MarketRow
 
 
 def coin_ref(coin: Coin) -> CoinRef:

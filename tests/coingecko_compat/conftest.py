@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Coin
-from markets.providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
 from markets.services import ingest
+from providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
 from tests.data.conftest import _no_real_providers, listing, market_row  # noqa: F401
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers.records import Quote
 from markets.services import ingest
+from providers.records import Quote
 from tests.coingecko_compat.conftest import store_candles, store_history, store_trending
 from tests.data.conftest import market_row
 

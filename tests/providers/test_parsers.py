@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers import alternative_me, binance, coincap, coingecko, defillama, kraken
-from markets.providers.payload import decode_json
-from markets.providers.records import CoinRef
+from providers import alternative_me, binance, coincap, coingecko, defillama, kraken
+from providers.payload import decode_json
+from providers.records import CoinRef
 
 BTC = CoinRef("bitcoin", "btc", coincap_id="bitcoin", binance_pair="BTCUSDT", kraken_pair="XXBTZUSD")
 ETH = CoinRef("ethereum", "eth", binance_pair="ETHUSDT", kraken_pair="XETHZUSD")

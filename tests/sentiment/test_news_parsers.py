@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers import router
-from markets.providers.errors import InvalidPayload
-from sentiment.providers.cryptocompare import parse_news
-from sentiment.providers.rss import parse_feed
+from providers import router
+from providers.cryptocompare import parse_news
+from providers.errors import InvalidPayload
+from providers.rss import parse_feed
 
 pytestmark = pytest.mark.django_db
 
