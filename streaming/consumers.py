@@ -17,9 +17,10 @@ from django.conf import settings
 from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
+from markets.selectors import coins_for_symbols
 from streaming import capacity, relay
 from streaming.frames import error_frame, group_for, heartbeat_frame, price_frame, to_text
-from streaming.selectors import coins_for_symbols, latest_price_events
+from streaming.selectors import latest_price_events
 
 logger = logging.getLogger(__name__)
 
