@@ -1,4 +1,4 @@
-""".env.example lists every variable that cryptodt reads, and every one of API.md."""
+""".env.example lists every variable that cryptodt reads, and the same ones as docs/API.md."""
 
 import re
 
