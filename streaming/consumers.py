@@ -1,4 +1,4 @@
-"""/ws/prices: the live price feed (API.md).
+"""/ws/prices: the live price feed (docs/API.md).
 
 The consumer only translates between frames and the streaming selectors/services: it
 authenticates, keeps the connection's subscriptions, answers every bad frame with an

@@ -1,4 +1,4 @@
-"""The frames of /ws/prices (API.md), built in one place for the consumer, the broadcast
+"""The frames of /ws/prices (docs/API.md), built in one place for the consumer, the broadcast
 and the relay.
 
 A price crosses the channel layer as text (msgpack, which the Redis layer uses, has no
