@@ -59,3 +59,9 @@ def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[]
         body = render()
         cache.set(key, body, ttl)
     return body
+
+
+def first_attempt(key: str, *, cooldown_s: int = 60) -> bool:
+    """True once per cooldown per key: a burst of requests for data nobody collects makes
+    one upstream fetch."""
+    return caches["default"].add(f"on-demand:{key}", 1, cooldown_s)

@@ -7,11 +7,12 @@ failed step (reported, nothing stored), never an exception that stops other step
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
 
+from markets import selectors
 from markets.models import Coin, Protocol
 from markets.services import ingest, registry
 from markets.services.rollup import rollup_hours
@@ -47,7 +48,7 @@ def collect_markets(*, limit: int | None = None, timeout: float | None = None) -
 
 def collect_prices(*, coins: Sequence[Coin] | None = None, timeout: float | None = None) -> StepResult:
     def step():
-        wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.TRACKED_COINS)
+        wanted = list(coins) if coins is not None else selectors.tracked_coins(limit=settings.TRACKED_COINS)
         if not wanted:
             raise NothingToCollect("no tracked coins yet (collect_markets tracks the top TRACKED_COINS)")
         fetched = router.fetch_prices([registry.coin_ref(c) for c in wanted], timeout=timeout)
@@ -76,7 +77,7 @@ def collect_ohlcv(
     *, coins: Sequence[Coin] | None = None, intervals: Sequence[str] | None = None, limit: int = 200
 ) -> list[StepResult]:
     """Candles for the most-watched coins (the top OHLCV_COINS tracked ones)."""
-    wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.OHLCV_COINS)
+    wanted = list(coins) if coins is not None else selectors.tracked_coins(limit=settings.OHLCV_COINS)
     results = []
     for coin in wanted:
         for interval in intervals or settings.OHLCV_INTERVALS:
@@ -125,7 +126,7 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
     """
     results = []
     listed = False
-    if not due_only or _due("markets") or not registry.tracked_coins(limit=1):
+    if not due_only or _due("markets") or not selectors.tracked_coins(limit=1):
         markets = _settle("markets", collect_markets(timeout=timeout))
         results.append(markets)
         listed = markets.ok
@@ -217,9 +218,3 @@ def fetch_on_demand_candles(*, coin: Coin, interval: str, start: datetime | None
     except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
         logger.info("on-demand %s candles for %s failed: %s", interval, coin.coin_id, exc)
         return False
-
-
-def recent_enough(t: datetime | None, *, now: datetime | None = None) -> bool:
-    if t is None:
-        return False
-    return (now or datetime.now(UTC)) - t <= timedelta(seconds=2 * settings.COLLECT_INTERVAL_S)

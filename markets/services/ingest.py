@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cryptodt import data_cache as cache
+from markets.bars import bars_from_points
 from markets.models import (
     Candle,
     Chain,
@@ -27,7 +28,6 @@ from markets.models import (
 )
 from markets.models.coins import largest_coin_per_symbol
 from markets.services import registry
-from markets.services.rollup import bars_from_points
 from markets.signals import announce_prices_stored
 from providers import validation as v
 from providers.records import (

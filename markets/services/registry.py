@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import F
 
 from markets.models import Coin
 from markets.models.coins import largest_coin_per_symbol
@@ -119,8 +118,3 @@ def ensure_coin(*, coin_id: str, symbol: str, name: str) -> Coin:
         coin_id=coin_id[:120], defaults={"symbol": symbol.upper()[:40], "name": (name or coin_id)[:200]}
     )
     return coin
-
-
-def tracked_coins(*, limit: int | None = None) -> list[Coin]:
-    query = Coin.objects.filter(tracked=True).order_by(F("market_cap_rank").asc(nulls_last=True), "coin_id")
-    return list(query[:limit] if limit else query)

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cryptodt.management.steps import report
+from markets import selectors
 from markets.selectors import resolve_symbols
-from markets.services import collect, registry
+from markets.services import collect
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             except Exception as exc:  # NotFoundError: one line, not a traceback
                 raise CommandError(str(exc))
         else:
-            coins = registry.tracked_coins()
+            coins = selectors.tracked_coins()
             if not coins:
                 raise CommandError("no tracked coins yet; run collect_markets first")
         report(self, collect.backfill(coins=coins, days=days), what="backfill_history")
