@@ -262,6 +262,8 @@ OHLCV_COINS = envint("OHLCV_COINS", 20, minimum=0)
 OHLCV_INTERVALS = envlist("OHLCV_INTERVALS", ["1h", "1d"])
 # How long a read request may wait for a coin nobody collects (fetched once, then stored).
 ON_DEMAND_TIMEOUT_S = envfloat("ON_DEMAND_TIMEOUT_S", 2.0, minimum=0.1)
+# An exchange quote further than this share from the coin's last stored price is rejected (0.5 = 50%).
+EXCHANGE_MAX_DEVIATION = envfloat("EXCHANGE_MAX_DEVIATION", 0.5, minimum=0.01)
 
 # Provider layer: failover order and strategy per capability, circuit breakers, retries and
 # free-tier budgets. The environment gives the defaults; operators override them in the
