@@ -289,6 +289,9 @@ def _percentage(check: Checker, value, what: str):
 
 
 def _error_code(payload) -> int | None:
+    """The code of ``{"status": {...}}`` or ``{"error": {"status": {...}}}`` (10012 nests it)."""
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        payload = payload["error"]
     status = payload.get("status") if isinstance(payload, dict) else None
     code = status.get("error_code") if isinstance(status, dict) else None
     return code if isinstance(code, int) else None

@@ -108,8 +108,12 @@ def parse_global(payload) -> GlobalStats:
     body = check.dict(payload, "body")
     return GlobalStats(
         as_of=check.unix(check.field(body, "last_updated", "body"), "last_updated"),
-        total_market_cap_usd=check.price(check.field(body, "market_cap_usd", "body"), "market_cap_usd"),
-        total_volume_usd=check.price(check.field(body, "volume_24h_usd", "body"), "volume_24h_usd"),
+        total_market_cap_usd=check.non_negative(
+            check.field(body, "market_cap_usd", "body"), "market_cap_usd", optional=False
+        ),
+        total_volume_usd=check.non_negative(
+            check.field(body, "volume_24h_usd", "body"), "volume_24h_usd", optional=False
+        ),
         btc_dominance_pct=check.decimal(body.get("bitcoin_dominance_percentage"), "btc dominance", optional=True),
         active_cryptocurrencies=check.integer(body.get("cryptocurrencies_number"), "count", optional=True),
         market_cap_change_24h_pct=check.decimal(body.get("market_cap_change_24h"), "cap change", optional=True),
