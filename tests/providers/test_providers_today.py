@@ -288,3 +288,22 @@ def test_a_blocked_provider_is_skipped_by_the_router_without_a_request(upstream,
     with pytest.raises(Blocked):
         PROVIDERS["binance"].candles(BTC, interval="1h", limit=5)
     assert fake.hits == []
+
+
+def test_binance_history_beyond_1000_days_pages_forward_by_start_time(upstream):
+    fake = upstream("binance")
+    day = 86_400_000
+    start = 1_500_000_000_000
+
+    def klines(first: int, count: int) -> bytes:
+        rows = [
+            [first + i * day, "1", "2", "0.5", "1.5", "10", first + (i + 1) * day - 1, "15", 5, "5", "7", "0"]
+            for i in range(count)
+        ]
+        return json.dumps(rows).encode()
+
+    fake.script("/api/v3/klines", Reply(klines(start, 1000)), Reply(klines(start + 1000 * day, 200)))
+    points = PROVIDERS["binance"].price_history(BTC, days=1200, vs="usd", timeout=None)
+    assert len(points) == 1200
+    assert fake.hits_on("/api/v3/klines") == 2
+    assert int(fake.hits[1][1]["startTime"][0]) == start + 1000 * day
