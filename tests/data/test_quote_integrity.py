@@ -111,3 +111,93 @@ def test_a_cycle_from_any_single_provider_never_blanks_a_field_another_provider_
     assert markets[0]["id"] == "bitcoin"
     caps = [row["market_cap"] for row in markets]
     assert caps == sorted(caps, reverse=True)
+
+
+EXCHANGES = ("binance", "coingecko", "kraken", "coinbase", "defillama_prices")
+
+
+@pytest.fixture
+def namesake_upstreams(upstream, namesakes, settings):
+    """Every price provider answers in its own format; only the aggregators know the small coin."""
+    import json
+    import time
+
+    from tests.providers.fake_upstream import Reply
+
+    registry.assign_exchange_pairs(
+        pairs={"binance": {"UNI": "UNIUSDT"}, "kraken": {"UNI": "UNIUSD"}, "coinbase": {"UNI": "UNI-USD"}}
+    )
+    now_s = int(time.time())
+    ticker = {
+        "symbol": "UNIUSDT",
+        "lastPrice": "10.30",
+        "closeTime": now_s * 1000,
+        "quoteVolume": "1000",
+        "priceChangePercent": "1.0",
+    }
+    upstream("binance").script("/api/v3/ticker/24hr", Reply(json.dumps([ticker]).encode()))
+    upstream("coingecko").script(
+        "/simple/price",
+        Reply(
+            json.dumps(
+                {
+                    "uniswap": {"usd": 10.1, "last_updated_at": now_s},
+                    "unicorn-token": {"usd": 0.0021, "last_updated_at": now_s},
+                }
+            ).encode()
+        ),
+    )
+    kraken_row = {"c": ["10.2", "1"], "v": ["5", "10"], "o": "10.0"}
+    upstream("kraken").script(
+        "/0/public/Ticker", Reply(json.dumps({"error": [], "result": {"UNIUSD": kraken_row}}).encode())
+    )
+    upstream("coinbase").script(
+        "/products/UNI-USD/ticker",
+        Reply(json.dumps({"price": "10.25", "volume": "100", "time": datetime.now(UTC).isoformat()}).encode()),
+    )
+    llama = upstream("defillama_prices")
+    for path in (
+        "/prices/current/coingecko:uniswap,coingecko:unicorn-token",
+        "/prices/current/coingecko:unicorn-token",
+    ):
+        llama.script(
+            path,
+            Reply(
+                json.dumps(
+                    {
+                        "coins": {
+                            "coingecko:uniswap": {
+                                "price": 10.15,
+                                "symbol": "UNI",
+                                "timestamp": now_s,
+                                "confidence": 0.99,
+                            },
+                            "coingecko:unicorn-token": {
+                                "price": 0.00205,
+                                "symbol": "UNI",
+                                "timestamp": now_s,
+                                "confidence": 0.9,
+                            },
+                        }
+                    }
+                ).encode()
+            ),
+        )
+
+
+@pytest.mark.parametrize("first", EXCHANGES)
+def test_collected_prices_of_two_namesakes_stay_their_own_whichever_provider_answers_first(
+    namesake_upstreams, settings, first
+):
+    from providers import config
+
+    settings.PROVIDER_ORDER = {**settings.PROVIDER_ORDER, "prices": [first, *(n for n in EXCHANGES if n != first)]}
+    config.forget()
+    from markets.services import collect
+
+    coins = list(Coin.objects.filter(coin_id__in=["uniswap", "unicorn-token"]))
+    for _ in range(2):
+        result = collect.collect_prices(coins=coins)
+        assert result.ok, result.error
+    assert Decimal("9") < LatestQuote.objects.get(coin__coin_id="uniswap").price < Decimal("11")
+    assert LatestQuote.objects.get(coin__coin_id="unicorn-token").price < Decimal("0.01")
