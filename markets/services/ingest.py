@@ -99,7 +99,7 @@ def _store_snapshots(snapshots: list[PriceSnapshot]) -> int:
         latest,
         update_conflicts=True,
         unique_fields=["coin", "vs"],
-        update_fields=["t", *_PRICE_FIELDS],
+        update_fields=["t", *_PRICE_FIELDS, "market_as_of", "market_source"],
         batch_size=_BATCH,
     )
     fresh = [s for key, s in newest.items() if key not in held or s.t > held[key].t]
@@ -111,6 +111,10 @@ def _merged_latest(snap: PriceSnapshot, held: LatestQuote | None) -> LatestQuote
     """A partial quote (an exchange has no market cap) updates only what it carries: every
     field it leaves None keeps the value another provider stored last."""
     values = {f: getattr(snap, f) for f in _PRICE_FIELDS}
+    if snap.market_cap is not None:
+        values.update(market_as_of=snap.t, market_source=snap.source)
+    elif held is not None:
+        values.update(market_as_of=held.market_as_of, market_source=held.market_source)
     if held is not None:
         for f in _CARRIED_FIELDS:
             if values[f] is None:

@@ -100,6 +100,11 @@ def test_a_cycle_from_any_single_provider_never_blanks_a_field_another_provider_
     assert latest.price == Decimal("65100")
     assert latest.source == source
     assert latest.market_cap is not None and latest.volume_24h is not None and latest.change_24h_pct is not None
+    # The market cap keeps its own time and source when this provider did not send one.
+    if source != "coingecko":
+        assert latest.market_source == "coingecko" and latest.market_as_of < latest.t
+    else:
+        assert latest.market_source == "coingecko" and latest.market_as_of == latest.t
 
     body = api.get(
         "/api/v3/simple/price",
