@@ -7,7 +7,7 @@ failed step (reported, nothing stored), never an exception that stops other step
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
@@ -156,10 +156,13 @@ def _settle(task: str, result: StepResult) -> StepResult:
     return result
 
 
+FREE_HISTORY_DAYS = 365  # CoinGecko's keyless and demo history ends here
+
+
 def backfill(
     *, coins: Sequence[Coin], days: int, now: datetime | None = None, timeout: float | None = None
 ) -> list[StepResult]:
-    """Fill the hours missing from the last ``days`` (≤ 90), fetching only coins with gaps.
+    """Fill the hours missing from the last ``days``, fetching only coins with gaps.
 
     Resumable: what is stored is never fetched again, so an interrupted run (budget spent,
     provider down) continues where it stopped when run again.
@@ -174,11 +177,24 @@ def backfill(
         span = max(1, min(days, (now - gaps[0][0]).days + 1))
 
         def step(coin=coin, span=span, gaps=gaps):
-            fetched = router.fetch_price_history(registry.coin_ref(coin), days=span, timeout=timeout)
-            wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
-            stored = ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
-            ingest.mark_history_covered(coin=coin, start=gaps[0][0], end=gaps[-1][1])
-            return stored, fetched.provider
+            # The free year first (CoinGecko, with market cap and volume); beyond it CoinGecko
+            # declines and exchanges' daily candles (Binance since 2017, Kraken, Coinbase) fill
+            # only the hours still missing, each row keeping the provider it came from.
+            stored, sources, covered_from = 0, [], gaps[0][0]
+            for window in sorted({min(span, FREE_HISTORY_DAYS), span}):
+                try:
+                    fetched = router.fetch_price_history(registry.coin_ref(coin), days=window, timeout=timeout)
+                except router.AllProvidersFailed:
+                    if not sources:
+                        raise
+                    # The free year is stored; the older part is asked again next run.
+                    covered_from = max(covered_from, now - timedelta(days=FREE_HISTORY_DAYS))
+                    break
+                wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
+                stored += ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
+                sources.append(fetched.provider)
+            ingest.mark_history_covered(coin=coin, start=covered_from, end=gaps[-1][1])
+            return stored, ",".join(dict.fromkeys(sources))
 
         result = run_step(f"backfill {coin.symbol}", step)
         results.append(result)
