@@ -59,3 +59,8 @@ def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[]
         body = render()
         cache.set(key, body, ttl)
     return body
+
+
+def rendered_hit(kind: str, request_key: tuple) -> bytes | None:
+    """The body ``cached_rendered`` stored for this exact request, or None (cryptodt.fastpath)."""
+    return caches["default"].get(_key("answer", kind, request_key))
