@@ -15,6 +15,7 @@ The budget belongs to the user (whichever of their keys or tokens they call with
 issuing more keys never buys more requests; anonymous callers are counted per client IP.
 """
 
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -71,8 +72,14 @@ def client_ip(request) -> str:
     """The caller's address (cryptodt.middleware.ForwardedClientAddress has already put the
     client behind trusted proxies into REMOTE_ADDR). IPv6 clients are grouped by /64, as one
     host usually owns a whole /64."""
+    return _grouped_address(request.META.get("REMOTE_ADDR") or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _grouped_address(text: str) -> str:
+    # Parsing an address costs more than the rest of the count; clients repeat.
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
+        address = ipaddress.ip_address(text)
     except ValueError:
         return "unknown"
     if address.version == 6:

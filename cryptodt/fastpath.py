@@ -77,6 +77,9 @@ class FastPath:
         # by Host and scheme too, so only hosts Django accepted (ALLOWED_HOSTS) and schemes
         # it did not redirect are answered here.
         self.learnt: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
+        # Anonymous hits are decided on the event loop only when the caches are in this
+        # process or on local disk (embedded profile).
+        self.on_loop = not settings.REDIS_URL
 
     async def __call__(self, scope: dict, receive, send) -> None:
         kind = ROUTES.get(scope["path"]) if scope["method"] == "GET" else None
@@ -87,8 +90,9 @@ class FastPath:
         message = await receive()  # a GET's (empty) body
         if message["type"] == "http.disconnect":
             return
-        if API_KEY_HEADER in meta:
-            # The key is read from the database: not on the event loop.
+        if API_KEY_HEADER in meta or not self.on_loop:
+            # The key is read from the database, and Redis round trips would stall every
+            # other request on the loop: in a pool thread, still without Django's stack.
             loop = asyncio.get_running_loop()
             outcome = await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
         else:
