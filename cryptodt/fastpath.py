@@ -41,6 +41,14 @@ from cryptodt.middleware import apply_forwarded_client_address
 
 # path -> the data kind its answers are versioned by (the view's ``answer(kind=...)``).
 ROUTES = {"/api/prices": "prices", "/api/market": "market", "/api/v3/simple/price": "prices"}
+# Request headers that decide how Django sees host and scheme.
+_ROUTING_HEADERS = {
+    b"host": "HTTP_HOST",
+    b"x-forwarded-proto": "HTTP_X_FORWARDED_PROTO",
+    b"x-forwarded-host": "HTTP_X_FORWARDED_HOST",
+    b"x-forwarded-port": "HTTP_X_FORWARDED_PORT",
+    b"forwarded": "HTTP_FORWARDED",
+}
 MAX_LEARNT = 256  # a flood of Host names must not grow it without bound
 _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 # Headers that belong to one response, not to the path: never learnt, always computed.
@@ -157,7 +165,11 @@ def _in_thread(fast: FastPath, scope: dict, kind: str, meta: dict):
 
 
 def _template_key(scope: dict, meta: dict) -> tuple:
-    return scope["path"], API_KEY_HEADER in meta, meta.get("HTTP_HOST"), scope.get("scheme", "http")
+    # Everything Django's answer headers may depend on besides the path: whether a key was
+    # sent, and the host and scheme as Django sees them (ALLOWED_HOSTS, SECURE_SSL_REDIRECT,
+    # HSTS behind SECURE_PROXY_SSL_HEADER).
+    routing = tuple(meta.get(name) for name in _ROUTING_HEADERS.values())
+    return scope["path"], API_KEY_HEADER in meta, scope.get("scheme", "http"), routing
 
 
 def _meta(scope: dict) -> dict | None:
@@ -175,8 +187,10 @@ def _meta(scope: dict) -> dict | None:
             value = raw_value.decode("latin1")
             old = meta.get("HTTP_X_FORWARDED_FOR")
             meta["HTTP_X_FORWARDED_FOR"] = f"{old},{value}" if old else value
-        elif name == b"host":
-            meta["HTTP_HOST"] = raw_value.decode("latin1")
+        elif name in _ROUTING_HEADERS:
+            if _ROUTING_HEADERS[name] in meta:
+                return None  # repeated: Django's reading of it decides
+            meta[_ROUTING_HEADERS[name]] = raw_value.decode("latin1")
         elif name == b"accept":
             if raw_value.strip().lower().decode("latin1") not in _JSON_ACCEPTS:
                 return None

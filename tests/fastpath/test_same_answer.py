@@ -165,3 +165,13 @@ def test_it_hands_requests_it_cannot_decide_to_django(apps):
     get(fast_app, URLS[0])
     assert spy.calls == 4
     assert fastpath.ROUTES
+
+
+def test_an_answer_learnt_for_one_scheme_is_not_reused_for_another(listing, rate_clock, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    fast_app = FastPath(WSGIBridge(get_wsgi_application(), threads=2, max_body_bytes=1024))
+    https, http = {"X-Forwarded-Proto": "https"}, {"X-Forwarded-Proto": "http"}
+    assert get(fast_app, URLS[0], https)[0] == 200
+    assert get(fast_app, URLS[0], https)[0] == 200  # from the fast path
+    assert get(fast_app, URLS[0], http)[0] == 301  # Django's redirect, not the https answer
