@@ -38,6 +38,7 @@ from accounts.middleware import rate_limit_headers, record_request
 from cryptodt.api.reads import rendered_request_key
 from cryptodt.data_cache import rendered_hit
 from cryptodt.middleware import apply_forwarded_client_address
+from cryptodt.wsgi_bridge import _TOO_LARGE, ClientDisconnected, _send_json
 
 # path -> the data kind its answers are versioned by (the view's ``answer(kind=...)``).
 ROUTES = {"/api/prices": "prices", "/api/market": "market", "/api/v3/simple/price": "prices"}
@@ -95,8 +96,12 @@ class FastPath:
         if meta is None:
             await self.bridge(scope, receive, send)
             return
-        message = await receive()  # a GET's (empty) body
-        if message["type"] == "http.disconnect":
+        try:
+            body = await self.bridge.read_body(receive)  # a GET's (usually empty) body, capped the same way
+        except ClientDisconnected:
+            return
+        if body is None:
+            await _send_json(send, 413, _TOO_LARGE)
             return
         if API_KEY_HEADER in meta or not self.on_loop:
             # The key is read from the database, and Redis round trips would stall every
@@ -106,7 +111,7 @@ class FastPath:
         else:
             outcome = self.decide(scope, kind, meta)
         if isinstance(outcome, _Handoff):
-            status, headers, content = await self.bridge.respond(scope, message.get("body", b""), outcome.environ)
+            status, headers, content = await self.bridge.respond(scope, body, outcome.environ)
             if status == 200 and outcome.environ is None and len(self.learnt) < MAX_LEARNT:
                 self.learnt[_template_key(scope, meta)] = [h for h in headers if h[0] not in _PER_RESPONSE]
         else:

@@ -96,7 +96,7 @@ class WSGIBridge:
 
     async def __call__(self, scope: dict, receive, send) -> None:
         try:
-            body = await self._read_body(receive)
+            body = await self.read_body(receive)
         except ClientDisconnected:
             return
         if body is None:
@@ -125,7 +125,7 @@ class WSGIBridge:
                 _CRASHED,
             )
 
-    async def _read_body(self, receive) -> bytes | None:
+    async def read_body(self, receive) -> bytes | None:
         """The whole request body, or None once it passes the cap (the rest is not read)."""
         parts: list[bytes] = []
         size = 0
