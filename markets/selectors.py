@@ -2,6 +2,7 @@
 ever asks a provider for a coin, currency or interval the collector does not cover,
 once, with a short timeout, and stores the answer."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from markets.models import (
     ProtocolTVLPoint,
     TrendingSnapshot,
 )
+from markets.models.coins import largest_coin_per_symbol
 from markets.services import collect, registry
 from markets.services.rollup import hourly_bars_from_raw, rolled_until
 
@@ -43,14 +45,23 @@ def first_attempt(key: str) -> bool:
 # --- symbol resolution ------------------------------------------------------------------
 
 
+def coins_for_symbols(*, symbols: Iterable[str]) -> tuple[list[Coin], list[str]]:
+    """The coins the symbols name, in the order asked, and the symbols no coin has.
+
+    Case-insensitive; a symbol several coins share means the one with the largest market
+    cap (CoinGecko's ``include_tokens=top``).
+    """
+    wanted = list(dict.fromkeys(s.upper() for s in symbols))
+    owners = largest_coin_per_symbol(Coin.objects.filter(symbol__in=wanted))
+    return [owners[s] for s in wanted if s in owners], [s for s in wanted if s not in owners]
+
+
 def resolve_symbols(*, symbols: list[str]) -> list[Coin]:
-    """Case-insensitive; a shared symbol means the coin with the largest market cap."""
-    wanted = [s.upper() for s in symbols]
-    owners = registry.by_largest_market_cap(Coin.objects.filter(symbol__in=set(wanted)))
-    for symbol in wanted:
-        if symbol not in owners:
-            raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
-    return [owners[s] for s in dict.fromkeys(wanted)]
+    coins, unknown = coins_for_symbols(symbols=symbols)
+    if unknown:
+        symbol = unknown[0]
+        raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
+    return coins
 
 
 def resolve_ids(*, ids: list[str]) -> list[Coin]:

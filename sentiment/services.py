@@ -1,4 +1,4 @@
-"""Writes for sentiment data. Fear & greed now; news arrives with a later issue."""
+"""Writes for the fear & greed index (news articles are written by sentiment.news)."""
 
 from collections.abc import Sequence
 
