@@ -97,9 +97,7 @@ def test_a_coindesk_error_body_fails_over_and_is_counted(news_sources, own_fixtu
     from tests.providers.fake_upstream import Reply
 
     settings.NEWS_RSS_FEEDS = []
-    news_sources.coindesk.script(
-        "/news/v1/article/list", Reply(own_fixture("coindesk/error_rate_limit.json"))
-    )
+    news_sources.coindesk.script("/news/v1/article/list", Reply(own_fixture("coindesk/error_rate_limit.json")))
     with pytest.raises(router.AllProvidersFailed) as failure:
         router.fetch_news()
     assert "rate limit" in failure.value.reasons["coindesk"]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
-from cryptodt.api.reads import TTL
+from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
 from markets.api.coingecko import selectors as gecko
@@ -65,12 +65,17 @@ class PingView(CoinGeckoView):
 class SimplePriceView(CoinGeckoView):
     @extend_schema(parameters=[q.SimplePriceQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        # Rendered per exact request like the /api/ reads, so cryptodt.fastpath can serve repeats.
+        return answer(request, kind="prices", query=q.SimplePriceQuery, build=lambda: self.simple_price(request))
+
+    @staticmethod
+    def simple_price(request) -> dict:
         params = q.validated(q.SimplePriceQuery, request)
         flags = {k: v for k, v in params.items() if k.startswith("include_")}
         args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
         args.update(flags)
         key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return Response(cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args)))
+        return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
 
 
 class CoinsListView(CoinGeckoView):
