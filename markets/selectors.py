@@ -3,10 +3,11 @@ ever asks a provider for a coin, currency or interval the collector does not cov
 once, with a short timeout, and stores the answer."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
 from markets import series
@@ -322,3 +323,16 @@ def chains() -> dict:
     if not rows:
         raise NoDataAvailable("No chain TVL has been collected yet.")
     return {"data": rows}
+
+
+def prices_at(*, coin_pks, at: datetime, tolerance: timedelta, vs: str = "usd") -> dict[int, tuple[datetime, Decimal]]:
+    """Each coin's newest raw price at or before ``at`` and no older than ``at - tolerance``
+    (the reference of a change over a window): one indexed seek per coin, one query."""
+    window = PriceSnapshot.objects.filter(coin_id=OuterRef("pk"), vs=vs, t__lte=at, t__gte=at - tolerance)
+    newest = window.order_by("-t")
+    rows = (
+        Coin.objects.filter(pk__in=coin_pks)
+        .annotate(ref_t=Subquery(newest.values("t")[:1]), ref_price=Subquery(newest.values("price")[:1]))
+        .values_list("pk", "ref_t", "ref_price")
+    )
+    return {pk: (t, Decimal(price)) for pk, t, price in rows if t is not None and price is not None}

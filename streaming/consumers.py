@@ -18,7 +18,15 @@ from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
 from streaming import capacity, relay
-from streaming.frames import error_frame, group_for, heartbeat_frame, price_frame, to_text
+from streaming.frames import (
+    alert_frame,
+    alert_group_for,
+    error_frame,
+    group_for,
+    heartbeat_frame,
+    price_frame,
+    to_text,
+)
 from streaming.selectors import coins_for_symbols, latest_price_events
 
 logger = logging.getLogger(__name__)
@@ -71,6 +79,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         self.heartbeat: asyncio.Task | None = None
         self.budget = FrameBudget()
         self.throttled = False  # one error frame per burst of refused frames, not one each
+        self.alert_group: str | None = None
         try:
             self.identity = await aauthenticate_websocket(self.scope.get("query_string", b""))
         except exceptions.APIException as exc:
@@ -84,6 +93,11 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
+        if self.identity.user.is_authenticated:
+            # The owner's alert frames (alerts sends them to this group; streaming only relays).
+            self.alert_group = alert_group_for(self.identity.user.pk)
+            async with _layer_slot():
+                await self.channel_layer.group_add(self.alert_group, self.channel_name)
 
     async def _refuse(self, code: str, message: str, close_code: int) -> None:
         # Accepted first so the client can read why, then closed with a code it can act on.
@@ -100,6 +114,9 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             for pk in coins:  # our own groups: Channels only leaves those listed in self.groups
                 async with _layer_slot():
                     await self.channel_layer.group_discard(group_for(pk), self.channel_name)
+        if self.alert_group is not None:
+            async with _layer_slot():
+                await self.channel_layer.group_discard(self.alert_group, self.channel_name)
         if self.slot is not None:
             await capacity.arelease(self.slot)
             self.slot = None
@@ -220,6 +237,9 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             return
         self.last_sent[coin] = mark
         await self.send_json(price_frame(event))
+
+    async def alert_fired(self, event: dict) -> None:
+        await self.send_json(alert_frame(event))
 
     @classmethod
     async def encode_json(cls, content) -> str:

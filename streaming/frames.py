@@ -13,6 +13,7 @@ from markets.api.renderers import decimal_text, encode
 from markets.times import iso
 
 PRICE_EVENT = "price.update"
+ALERT_EVENT = "alert.fired"  # sent by alerts to alert_group_for(user), relayed as an "alert" frame
 
 
 def group_for(coin_pk: int) -> str:
@@ -45,6 +46,15 @@ def price_frame(event: dict) -> dict:
         "as_of": event["as_of"],
         "source": event["source"],
     }
+
+
+def alert_group_for(user_pk: int) -> str:
+    """A user's sockets, where alerts sends the ``alert.fired`` events of that user's rules."""
+    return f"alerts.user.{user_pk}"
+
+
+def alert_frame(event: dict) -> dict:
+    return {"type": "alert", **event["alert"]}
 
 
 def error_frame(code: str, message: str) -> dict:

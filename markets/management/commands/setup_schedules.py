@@ -35,6 +35,8 @@ def planned() -> list[Planned]:
         Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
         # The audit log has its own retention (AUDIT_RETENTION_DAYS).
         Planned("prune_audit", "accounts.tasks.prune_audit", 24 * 60),
+        # Alert webhooks whose task was lost (a crash, the broker down) or whose retry is due.
+        Planned("sweep_alert_deliveries", "alerts.tasks.sweep_deliveries", 1),
     ]
 
 
