@@ -14,7 +14,7 @@ MAX_CHANGE_PCT = Decimal("100000")
 
 
 class RuleInput(serializers.Serializer):
-    coin = serializers.CharField(max_length=120, required=False, allow_blank=False)
+    coin = serializers.CharField(max_length=120, required=False, allow_blank=False, allow_null=True)
     condition = serializers.ChoiceField(choices=Condition.choices)
     window = serializers.ChoiceField(choices=sorted(WINDOWS), required=False)
     threshold = serializers.DecimalField(max_digits=40, decimal_places=18)
