@@ -72,14 +72,22 @@ def parse(url: str) -> tuple[str, str, int, str]:
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path
 
 
-def resolve(url: str) -> Target:
-    """The checked target of ``url``, or UnsafeWebhook."""
-    scheme, host, port, path = parse(url)
+def _addresses(host: str, port: int) -> tuple[str, ...]:
+    try:
+        return (str(ipaddress.ip_address(host)),)  # a literal address needs no resolver
+    except ValueError:
+        pass
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise UnsafeWebhook(f"The webhook host {host!r} does not resolve.") from None
-    addresses = tuple(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
+    return tuple(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
+
+
+def resolve(url: str) -> Target:
+    """The checked target of ``url``, or UnsafeWebhook."""
+    scheme, host, port, path = parse(url)
+    addresses = _addresses(host, port)
     if not addresses:
         raise UnsafeWebhook(f"The webhook host {host!r} does not resolve.")
     if not settings.ALERT_ALLOW_PRIVATE_WEBHOOKS:
