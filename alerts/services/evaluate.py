@@ -2,21 +2,23 @@
 
 Called by the prices-stored and fear-greed-stored hooks after the values commit. The cost
 is that of the rules that watch what changed: active rules of the changed coins only
-(index alert_rule_coin_active), one query per change window for the reference prices,
-and writes only for rules whose condition flipped. A rule fires when its condition
+(index alert_rule_coin_active), tested against the new values in SQL, so only rules
+whose condition flipped are written or read back; one query per change window fetches
+the reference prices. Above/below are strict; a change of at least the threshold
+(a fall, for a negative one) meets a change_pct rule. A rule fires when its condition
 becomes true (it was false, or the rule has seen no value yet), outside its cool-down;
 a one-shot rule is disabled by its firing. The firing and its delivery rows are written
 in one transaction before anything is sent (see alerts.services.delivery).
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from alerts.models import FEAR_GREED_CONDITIONS, WINDOWS, AlertRule, Condition, Delivery, Firing
@@ -42,6 +44,7 @@ _FIELDS = (
     "webhook_url",
 )
 _CHANGE_PLACES = Decimal("0.000001")
+_COINS_PER_QUERY = 25
 
 
 @dataclass(frozen=True)
@@ -73,17 +76,20 @@ def number(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def is_met(condition: str, value: Decimal, threshold: Decimal) -> bool:
-    if condition in (Condition.PRICE_ABOVE, Condition.FEAR_GREED_ABOVE):
-        return value > threshold
-    if condition in (Condition.PRICE_BELOW, Condition.FEAR_GREED_BELOW):
-        return value < threshold
-    # change_pct: a rise of at least a positive threshold, a fall of at least a negative one.
-    return value >= threshold if threshold >= 0 else value <= threshold
-
-
 def _rules(query) -> list[Rule]:
     return [Rule(*row) for row in query.values_list(*_FIELDS)]
+
+
+def _met(condition: str, value: Decimal, window: str = "") -> Q:
+    """The rules of ``condition`` (and ``window``) that ``value`` satisfies, as SQL: the
+    database skips the rules that did not flip without handing them to Python."""
+    if condition in (Condition.PRICE_ABOVE, Condition.FEAR_GREED_ABOVE):
+        return Q(condition=condition, threshold__lt=value)
+    if condition in (Condition.PRICE_BELOW, Condition.FEAR_GREED_BELOW):
+        return Q(condition=condition, threshold__gt=value)
+    rising = Q(threshold__gte=0, threshold__lte=value)
+    falling = Q(threshold__lt=0, threshold__gte=value)
+    return Q(condition=condition, window=window) & (rising | falling)
 
 
 def evaluate_prices(*, snapshots: Sequence, now: datetime | None = None) -> list[Firing]:
@@ -91,80 +97,75 @@ def evaluate_prices(*, snapshots: Sequence, now: datetime | None = None) -> list
     latest = {s.coin_id: s for s in snapshots if s.vs == FEED_VS}
     if not latest:
         return []
-    rules = _rules(AlertRule.objects.filter(coin_id__in=list(latest), active=True))
-    if not rules:
-        return []
-    references = _references(rules, latest)
+    seen = _observations(latest)
+    firings = []
+    # Some coins per statement: each rule row is tested against its own coin's clause only.
+    coin_pks = list(latest)
+    for start in range(0, len(coin_pks), _COINS_PER_QUERY):
+        chunk = coin_pks[start : start + _COINS_PER_QUERY]
+        known, met = Q(), Q()
+        for pk in chunk:
+            for (condition, window), observation in seen[pk].items():
+                known |= Q(coin_id=pk, condition=condition, window=window)
+                met |= Q(coin_id=pk) & _met(condition, observation.value, window)
+        rules = AlertRule.objects.filter(coin_id__in=chunk, active=True).filter(known)
+        firings += _decide(rules, met, lambda rule: seen[rule.coin_id][(rule.condition, rule.window)], now=now)
+    return firings
 
-    def observe(rule: Rule) -> Observation | None:
-        snap = latest[rule.coin_id]
+
+def _observations(latest: dict) -> dict[int, dict[tuple[str, str], Observation]]:
+    """Per coin, the value each kind of rule compares: the price, and the change over each
+    window that has a stored reference price (a change rule without one waits, never guesses)."""
+    seen: dict[int, dict[tuple[str, str], Observation]] = {}
+    for pk, snap in latest.items():
         price = Decimal(snap.price)
         extra = {"coin": {"id": snap.coin.coin_id, "symbol": snap.coin.symbol}, "price": number(price)}
-        if rule.condition != Condition.CHANGE_PCT:
-            return Observation(value=price, t=snap.t, extra=extra)
-        reference = references.get((rule.window, rule.coin_id))
-        if reference is None or reference[1] <= 0:
-            return None  # no stored price a window ago yet: the rule waits, it does not guess
-        change = ((price - reference[1]) / reference[1] * 100).quantize(_CHANGE_PLACES)
-        extra["reference"] = {"price": number(reference[1]), "at": iso(reference[0])}
-        return Observation(value=change, t=snap.t, extra=extra)
-
-    return _decide(rules, observe, now=now)
-
-
-def _references(rules: Iterable[Rule], latest: dict) -> dict[tuple[str, int], tuple[datetime, Decimal]]:
-    wanted: dict[str, set[int]] = {}
-    for rule in rules:
-        if rule.condition == Condition.CHANGE_PCT:
-            wanted.setdefault(rule.window, set()).add(rule.coin_id)
-    found = {}
-    for window, coin_pks in wanted.items():
-        seconds = WINDOWS[window]
-        newest = max(latest[pk].t for pk in coin_pks)
+        observation = Observation(value=price, t=snap.t, extra=extra)
+        seen[pk] = {(Condition.PRICE_ABOVE, ""): observation, (Condition.PRICE_BELOW, ""): observation}
+    newest = max(snap.t for snap in latest.values())
+    for window, seconds in WINDOWS.items():
         # A reference within a quarter of the window: an older one would not measure this window.
-        refs = market_selectors.prices_at(
-            coin_pks=coin_pks, at=newest - timedelta(seconds=seconds), tolerance=timedelta(seconds=seconds / 4)
+        references = market_selectors.prices_at(
+            coin_pks=list(latest), at=newest - timedelta(seconds=seconds), tolerance=timedelta(seconds=seconds / 4)
         )
-        found.update({(window, pk): ref for pk, ref in refs.items()})
-    return found
+        for pk, (t, reference) in references.items():
+            if reference <= 0:
+                continue
+            price = seen[pk][(Condition.PRICE_ABOVE, "")]
+            change = ((price.value - reference) / reference * 100).quantize(_CHANGE_PLACES)
+            extra = {**price.extra, "reference": {"price": number(reference), "at": iso(t)}}
+            seen[pk][(Condition.CHANGE_PCT, window)] = Observation(value=change, t=price.t, extra=extra)
+    return seen
 
 
 def evaluate_fear_greed(*, value: int, t: datetime, classification: str = "", now: datetime | None = None):
-    rules = _rules(AlertRule.objects.filter(condition__in=list(FEAR_GREED_CONDITIONS), active=True))
     observation = Observation(value=Decimal(value), t=t, extra={"classification": classification})
-    return _decide(rules, lambda rule: observation, now=now)
+    rules = AlertRule.objects.filter(condition__in=list(FEAR_GREED_CONDITIONS), active=True)
+    met = _met(Condition.FEAR_GREED_ABOVE, observation.value) | _met(Condition.FEAR_GREED_BELOW, observation.value)
+    return _decide(rules, met, lambda rule: observation, now=now)
 
 
-def _decide(rules: list[Rule], observe, *, now: datetime | None) -> list[Firing]:
+def _decide(rules, met: Q, observe, *, now: datetime | None) -> list[Firing]:
+    """``rules``: those the new values apply to; ``met``: which of them now hold."""
     now = now or timezone.now()
-    flips: dict[bool, list[int]] = {True: [], False: []}
-    candidates: list[tuple[Rule, Observation]] = []
-    for rule in rules:
-        seen = observe(rule)
-        if seen is None:
-            continue
-        met = is_met(rule.condition, seen.value, Decimal(rule.threshold))
-        if not met:
-            if rule.last_met is not False:
-                flips[False].append(rule.pk)
-            continue
-        if rule.last_met is True:
-            continue
-        cooling = rule.last_fired_at is not None and now - rule.last_fired_at < timedelta(seconds=rule.cooldown_s)
-        if cooling:
-            flips[True].append(rule.pk)  # a crossing inside the cool-down is spent, not saved up
-        else:
-            candidates.append((rule, seen))
-    if not candidates and not flips[True] and not flips[False]:
-        return []
     with transaction.atomic():
-        for met, pks in flips.items():
-            for start in range(0, len(pks), 500):
-                AlertRule.objects.filter(pk__in=pks[start : start + 500]).update(last_met=met)
+        # No longer met: one UPDATE, nothing read.
+        rules.exclude(met).exclude(last_met=False).update(last_met=False)
+        # Newly met: the only rows that reach Python.
+        newly = _rules(rules.filter(met).exclude(last_met=True))
+        cooling, candidates = [], []
+        for rule in newly:
+            if rule.last_fired_at is not None and now - rule.last_fired_at < timedelta(seconds=rule.cooldown_s):
+                cooling.append(rule.pk)  # a crossing inside the cool-down is spent, not saved up
+            else:
+                candidates.append(rule)
+        if cooling:
+            AlertRule.objects.filter(pk__in=cooling).update(last_met=True)
         firings, deliveries = [], []
-        for rule, seen in candidates:
+        for rule in candidates:
             if not _claim_firing(rule, now):
                 continue  # another evaluator fired (or changed) it first
+            seen = observe(rule)
             firing = Firing(rule_id=rule.pk, value=seen.value, observed_at=seen.t, fired_at=now)
             firing.payload = _payload(firing, rule, seen)
             firings.append(firing)
@@ -172,10 +173,11 @@ def _decide(rules: list[Rule], observe, *, now: datetime | None) -> list[Firing]
                 deliveries.append(Delivery(firing=firing, channel=Delivery.WEBHOOK, next_attempt_at=now))
             if rule.notify_websocket:
                 deliveries.append(Delivery(firing=firing, channel=Delivery.WEBSOCKET, next_attempt_at=now))
-        Firing.objects.bulk_create(firings)
-        Delivery.objects.bulk_create(deliveries)
-        user_of = {rule.pk: rule.user_id for rule, _ in candidates}
-        transaction.on_commit(lambda: delivery.dispatch(deliveries, user_of=user_of))
+        if firings:
+            Firing.objects.bulk_create(firings)
+            Delivery.objects.bulk_create(deliveries)
+            user_of = {rule.pk: rule.user_id for rule in candidates}
+            transaction.on_commit(lambda: delivery.dispatch(deliveries, user_of=user_of))
     return firings
 
 
