@@ -37,9 +37,14 @@ def dispatch(deliveries: Sequence[Delivery], *, user_of: dict[int, int]) -> None
     enqueue(webhooks)
     if sockets:
         try:
-            async_to_sync(_push_all)(sockets, user_of)
+            failed = async_to_sync(_push_all)(sockets, user_of)
         except Exception as exc:
-            logger.warning("alert frames failed: %s: %s", exc.__class__.__name__, exc)
+            failed = {d.pk: f"{exc.__class__.__name__}: {exc}"[:500] for d in sockets}
+        now = timezone.now()
+        sent = [d.pk for d in sockets if d.pk not in failed]
+        Delivery.objects.filter(pk__in=sent).update(state=DeliveryState.DELIVERED, attempts=1, delivered_at=now)
+        for pk, error in failed.items():
+            Delivery.objects.filter(pk=pk).update(state=DeliveryState.DEAD, attempts=1, last_error=error)
 
 
 def enqueue(delivery_ids: Sequence[int]) -> int:
@@ -55,28 +60,21 @@ def enqueue(delivery_ids: Sequence[int]) -> int:
     return sent
 
 
-async def _push_all(sockets: Sequence[Delivery], user_of: dict[int, int]) -> None:
-    from channels.db import database_sync_to_async
-
+async def _push_all(sockets: Sequence[Delivery], user_of: dict[int, int]) -> dict[int, str]:
+    """Alert frames to the owners' sockets (one event loop for the batch: channels_redis keeps
+    connections per loop); returns the deliveries that failed, with why. A socket frame is
+    not retried: it is for the sockets open now, and the firing stays listed for the owner."""
     layer = get_channel_layer()
+    failed = {}
     for item in sockets:
-        firing = item.firing
-        state, error = DeliveryState.DELIVERED, ""
         try:
             if layer is None:
                 raise RuntimeError("no channel layer is configured")
-            event = {"type": ALERT_EVENT, "alert": firing.payload}
-            await layer.group_send(alert_group_for(user_of[firing.rule_id]), event)
+            event = {"type": ALERT_EVENT, "alert": item.firing.payload}
+            await layer.group_send(alert_group_for(user_of[item.firing.rule_id]), event)
         except Exception as exc:
-            state, error = DeliveryState.DEAD, f"{exc.__class__.__name__}: {exc}"[:500]
-        await database_sync_to_async(_settle_socket)(item.pk, state, error)
-
-
-def _settle_socket(pk: int, state: str, error: str) -> None:
-    now = timezone.now()
-    Delivery.objects.filter(pk=pk).update(
-        state=state, attempts=1, last_error=error, delivered_at=now if state == DeliveryState.DELIVERED else None
-    )
+            failed[item.pk] = f"{exc.__class__.__name__}: {exc}"[:500]
+    return failed
 
 
 # --- webhooks -------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from alerts.models import FEAR_GREED_CONDITIONS, WINDOWS, AlertRule, Condition, Delivery, Firing
@@ -80,16 +81,41 @@ def _rules(query) -> list[Rule]:
     return [Rule(*row) for row in query.values_list(*_FIELDS)]
 
 
-def _met(condition: str, value: Decimal, window: str = "") -> Q:
-    """The rules of ``condition`` (and ``window``) that ``value`` satisfies, as SQL: the
-    database skips the rules that did not flip without handing them to Python."""
-    if condition in (Condition.PRICE_ABOVE, Condition.FEAR_GREED_ABOVE):
-        return Q(condition=condition, threshold__lt=value)
-    if condition in (Condition.PRICE_BELOW, Condition.FEAR_GREED_BELOW):
-        return Q(condition=condition, threshold__gt=value)
-    rising = Q(threshold__gte=0, threshold__lte=value)
-    falling = Q(threshold__lt=0, threshold__gte=value)
-    return Q(condition=condition, window=window) & (rising | falling)
+def _tests(seen: dict[tuple[str, str], Observation], *, met: bool) -> tuple[str, list]:
+    """SQL true for the rules (of one coin, or of the market) that ``seen`` now meets (or
+    misses): the database skips the rules that did not flip without handing them to Python.
+    Written out rather than built from Q objects, whose compilation cost more than the
+    query with thousands of rules."""
+    qn = connection.ops.quote_name
+    condition, window, threshold = qn("condition"), qn("window"), qn("threshold")
+    parts, params = [], []
+    for (kind, span), observation in seen.items():
+        value = observation.value
+        if kind in (Condition.PRICE_ABOVE, Condition.FEAR_GREED_ABOVE):
+            parts.append(f"({condition} = %s AND {threshold} {'<' if met else '>='} %s)")
+            params += [kind, value]
+        elif kind in (Condition.PRICE_BELOW, Condition.FEAR_GREED_BELOW):
+            parts.append(f"({condition} = %s AND {threshold} {'>' if met else '<='} %s)")
+            params += [kind, value]
+        else:  # a rise of at least a positive threshold, a fall of at least a negative one
+            rise, fall = ("<=", ">=") if met else (">", "<")
+            parts.append(
+                f"({condition} = %s AND {window} = %s AND "
+                f"(({threshold} >= 0 AND {threshold} {rise} %s) OR ({threshold} < 0 AND {threshold} {fall} %s)))"
+            )
+            params += [kind, span, value, value]
+    return " OR ".join(parts) or "1 = 0", params
+
+
+def _where(groups: dict, *, met: bool) -> RawSQL:
+    """``_tests`` per coin (``groups``: coin pk → observations), OR-ed."""
+    parts, params = [], []
+    for pk, seen in groups.items():
+        sql, more = _tests(seen, met=met)
+        parts.append(f"({connection.ops.quote_name('coin_id')} = %s AND ({sql}))")
+        params += [pk, *more]
+    # Only quoted column names and fixed operators are spliced in; every value is a parameter.
+    return RawSQL(" OR ".join(parts) or "1 = 0", params, output_field=BooleanField())  # noqa: S611
 
 
 def evaluate_prices(*, snapshots: Sequence, now: datetime | None = None) -> list[Firing]:
@@ -102,14 +128,15 @@ def evaluate_prices(*, snapshots: Sequence, now: datetime | None = None) -> list
     # Some coins per statement: each rule row is tested against its own coin's clause only.
     coin_pks = list(latest)
     for start in range(0, len(coin_pks), _COINS_PER_QUERY):
-        chunk = coin_pks[start : start + _COINS_PER_QUERY]
-        known, met = Q(), Q()
-        for pk in chunk:
-            for (condition, window), observation in seen[pk].items():
-                known |= Q(coin_id=pk, condition=condition, window=window)
-                met |= Q(coin_id=pk) & _met(condition, observation.value, window)
-        rules = AlertRule.objects.filter(coin_id__in=chunk, active=True).filter(known)
-        firings += _decide(rules, met, lambda rule: seen[rule.coin_id][(rule.condition, rule.window)], now=now)
+        chunk = {pk: seen[pk] for pk in coin_pks[start : start + _COINS_PER_QUERY]}
+        rules = AlertRule.objects.filter(coin_id__in=list(chunk), active=True)
+        firings += _decide(
+            rules,
+            met=_where(chunk, met=True),
+            missed=_where(chunk, met=False),
+            observe=lambda rule: seen[rule.coin_id][(rule.condition, rule.window)],
+            now=now,
+        )
     return firings
 
 
@@ -140,17 +167,18 @@ def _observations(latest: dict) -> dict[int, dict[tuple[str, str], Observation]]
 
 def evaluate_fear_greed(*, value: int, t: datetime, classification: str = "", now: datetime | None = None):
     observation = Observation(value=Decimal(value), t=t, extra={"classification": classification})
+    seen = {(condition, ""): observation for condition in FEAR_GREED_CONDITIONS}
     rules = AlertRule.objects.filter(condition__in=list(FEAR_GREED_CONDITIONS), active=True)
-    met = _met(Condition.FEAR_GREED_ABOVE, observation.value) | _met(Condition.FEAR_GREED_BELOW, observation.value)
-    return _decide(rules, met, lambda rule: observation, now=now)
+    met, missed = (RawSQL(*_tests(seen, met=m), output_field=BooleanField()) for m in (True, False))  # noqa: S611
+    return _decide(rules, met=met, missed=missed, observe=lambda rule: observation, now=now)
 
 
-def _decide(rules, met: Q, observe, *, now: datetime | None) -> list[Firing]:
-    """``rules``: those the new values apply to; ``met``: which of them now hold."""
+def _decide(rules, *, met, missed, observe, now: datetime | None) -> list[Firing]:
+    """``rules``: those the new values apply to; ``met``/``missed``: which of them now hold or not."""
     now = now or timezone.now()
     with transaction.atomic():
         # No longer met: one UPDATE, nothing read.
-        rules.exclude(met).exclude(last_met=False).update(last_met=False)
+        rules.filter(missed).exclude(last_met=False).update(last_met=False)
         # Newly met: the only rows that reach Python.
         newly = _rules(rules.filter(met).exclude(last_met=True))
         cooling, candidates = [], []
