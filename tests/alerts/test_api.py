@@ -165,3 +165,18 @@ def test_an_unknown_delivery_state_filter_is_a_400(api, coins):
     created = rule(api)
     error = error_of(api.get(f"/api/alerts/{created['id']}/deliveries?state=lost"), 400)
     assert error["details"]["parameter"] == "state"
+
+
+def test_adding_a_webhook_later_shows_its_new_secret_once(api, coins, receiver):
+    created = rule(api)
+    assert created["webhook_url"] is None and "webhook_secret" not in created
+    changed = api.patch(f"/api/alerts/{created['id']}", {"webhook_url": receiver().url}, format="json").json()
+    assert changed["webhook_secret"].startswith("whsec_")
+    again = api.patch(f"/api/alerts/{created['id']}", {"cooldown_s": 5}, format="json").json()
+    assert "webhook_secret" not in again
+
+
+def test_a_patch_that_leaves_no_target_is_refused(api, coins):
+    created = rule(api)
+    error = error_of(api.patch(f"/api/alerts/{created['id']}", {"notify_websocket": False}, format="json"), 400)
+    assert error["details"]["parameter"] == "webhook_url"
