@@ -55,8 +55,11 @@ class AlertRule(models.Model):
     class Meta:
         ordering = ["-created"]
         indexes = [
-            # Evaluation reads only the active rules of the coins that changed.
-            models.Index(fields=["coin", "active"], name="alert_rule_coin_active"),
+            # Evaluation reads only the active rules of the coins that changed, and tests their
+            # thresholds inside this index: rules that did not flip are never fetched.
+            models.Index(
+                fields=["coin", "active", "condition", "window", "threshold", "last_met"], name="alert_rule_evaluate"
+            ),
             models.Index(fields=["condition", "active"], name="alert_rule_condition_active"),
         ]
 

@@ -2,7 +2,7 @@
 
 Called by the prices-stored and fear-greed-stored hooks after the values commit. The cost
 is that of the rules that watch what changed: active rules of the changed coins only
-(index alert_rule_coin_active), tested against the new values in SQL, so only rules
+(index alert_rule_evaluate, which also holds what the test reads), tested against the new values in SQL, so only rules
 whose condition flipped are written or read back; one query per change window fetches
 the reference prices. Above/below are strict; a change of at least the threshold
 (a fall, for a negative one) meets a change_pct rule. A rule fires when its condition
@@ -78,7 +78,7 @@ def number(value: Decimal) -> str:
 
 
 def _rules(query) -> list[Rule]:
-    return [Rule(*row) for row in query.values_list(*_FIELDS)]
+    return [Rule(*row) for row in query.order_by().values_list(*_FIELDS)]
 
 
 def _tests(seen: dict[tuple[str, str], Observation], *, met: bool) -> tuple[str, list]:
