@@ -108,7 +108,9 @@ def attempt(pk: int) -> str:
     now = timezone.now()
     if not claim(pk, now=now):
         return f"delivery {pk}: not due or already taken"
-    delivery = Delivery.objects.select_related("firing__rule").get(pk=pk)
+    delivery = Delivery.objects.select_related("firing__rule").filter(pk=pk).first()
+    if delivery is None:
+        return f"delivery {pk}: its rule was deleted"
     rule = delivery.firing.rule
     secret = secrets.decrypt(rule.webhook_secret) if rule.webhook_secret else None
     if not rule.webhook_url or secret is None:

@@ -179,20 +179,23 @@ def _decide(rules, *, met, missed, observe, now: datetime | None) -> list[Firing
     with transaction.atomic():
         # No longer met: one UPDATE, nothing read.
         rules.filter(missed).exclude(last_met=False).update(last_met=False)
-        # Newly met: the only rows that reach Python.
-        newly = _rules(rules.filter(met).exclude(last_met=True))
+        # Newly met: the only rows that reach Python, locked so that a concurrent evaluator
+        # (stream_prices and the scheduled cycle at the same moment) waits, then sees them
+        # met and skips them: one crossing, one firing. (SQLite: the IMMEDIATE transaction
+        # already serialises writers.)
+        newly = _rules(rules.filter(met).exclude(last_met=True).select_for_update())
         cooling, candidates = [], []
         for rule in newly:
             if rule.last_fired_at is not None and now - rule.last_fired_at < timedelta(seconds=rule.cooldown_s):
                 cooling.append(rule.pk)  # a crossing inside the cool-down is spent, not saved up
             else:
                 candidates.append(rule)
-        if cooling:
-            AlertRule.objects.filter(pk__in=cooling).update(last_met=True)
+        _update(cooling, last_met=True)
+        fired = {"last_met": True, "last_fired_at": now, "fired_count": F("fired_count") + 1}
+        _update([r.pk for r in candidates if r.repeat], **fired)
+        _update([r.pk for r in candidates if not r.repeat], active=False, **fired)  # one-shot: done
         firings, deliveries = [], []
         for rule in candidates:
-            if not _claim_firing(rule, now):
-                continue  # another evaluator fired (or changed) it first
             seen = observe(rule)
             firing = Firing(rule_id=rule.pk, value=seen.value, observed_at=seen.t, fired_at=now)
             firing.payload = _payload(firing, rule, seen)
@@ -209,16 +212,9 @@ def _decide(rules, *, met, missed, observe, now: datetime | None) -> list[Firing
     return firings
 
 
-def _claim_firing(rule: Rule, now: datetime) -> bool:
-    """Compare-and-set on what this evaluation read, so a rule fires once per crossing
-    even when the stream and the scheduled cycle evaluate it at the same moment."""
-    query = AlertRule.objects.filter(pk=rule.pk, active=True)
-    query = query.filter(last_met__isnull=True) if rule.last_met is None else query.filter(last_met=rule.last_met)
-    if rule.last_fired_at is None:
-        query = query.filter(last_fired_at__isnull=True)
-    else:
-        query = query.filter(last_fired_at=rule.last_fired_at)
-    return bool(query.update(last_met=True, last_fired_at=now, fired_count=F("fired_count") + 1, active=rule.repeat))
+def _update(pks: list[int], **fields) -> None:
+    for start in range(0, len(pks), 500):
+        AlertRule.objects.filter(pk__in=pks[start : start + 500]).update(**fields)
 
 
 def _payload(firing: Firing, rule: Rule, seen: Observation) -> dict:
