@@ -32,11 +32,11 @@ def _saved(saved, status_code: int) -> Response:
 class AlertsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="alerts_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response({"data": [rule_output(rule) for rule in selectors.rules_of(user=request.user)]})
 
-    @extend_schema(request=RuleInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="alerts_create", request=RuleInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         payload = RuleInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -46,18 +46,18 @@ class AlertsView(APIView):
 class AlertView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="alerts_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         return Response(rule_output(selectors.rule_of(user=request.user, pk=pk)))
 
-    @extend_schema(request=RuleInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="alerts_update", request=RuleInput, responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk: int):
         rule = selectors.rule_of(user=request.user, pk=pk)
         payload = RuleInput(rule, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         return _saved(rules.rule_update(rule=rule, fields=_fields(payload)), status.HTTP_200_OK)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="alerts_delete", responses={204: None})
     def delete(self, request, pk: int):
         rules.rule_delete(rule=selectors.rule_of(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -66,7 +66,7 @@ class AlertView(APIView):
 class FiringsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="alerts_firings", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         rule = selectors.rule_of(user=request.user, pk=pk)
         return Response({"data": [firing_output(f) for f in selectors.firings_of(rule=rule)]})
@@ -75,7 +75,7 @@ class FiringsView(APIView):
 class DeliveriesView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="alerts_deliveries", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         rule = selectors.rule_of(user=request.user, pk=pk)
         state = request.query_params.get("state") or None
