@@ -12,3 +12,9 @@ class AlertsConfig(AppConfig):
         # Both the scheduled cycle and stream_prices end in markets' ingest, which sends this.
         prices_stored.connect(on_prices_stored, dispatch_uid="alerts.evaluate_prices")
         fear_greed_stored.connect(on_fear_greed_stored, dispatch_uid="alerts.evaluate_fear_greed")
+
+        from alerts import relay
+        from streaming.signals import socket_user_closed, socket_user_opened
+
+        socket_user_opened.connect(relay.on_socket_opened, dispatch_uid="alerts.relay_open")
+        socket_user_closed.connect(relay.on_socket_closed, dispatch_uid="alerts.relay_close")

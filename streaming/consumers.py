@@ -6,6 +6,7 @@ error frame (never a dropped socket) and forwards price events of its coins.
 """
 
 import asyncio
+import collections
 import json
 import logging
 import time
@@ -28,6 +29,7 @@ from streaming.frames import (
     to_text,
 )
 from streaming.selectors import coins_for_symbols, latest_price_events
+from streaming.signals import socket_user_closed, socket_user_opened
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         self.budget = FrameBudget()
         self.throttled = False  # one error frame per burst of refused frames, not one each
         self.alert_group: str | None = None
+        self.alerts_sent: collections.deque = collections.deque(maxlen=500)
         try:
             self.identity = await aauthenticate_websocket(self.scope.get("query_string", b""))
         except exceptions.APIException as exc:
@@ -98,6 +101,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             self.alert_group = alert_group_for(self.identity.user.pk)
             async with _layer_slot():
                 await self.channel_layer.group_add(self.alert_group, self.channel_name)
+            socket_user_opened.send_robust(sender=self.__class__, user_pk=self.identity.user.pk)
 
     async def _refuse(self, code: str, message: str, close_code: int) -> None:
         # Accepted first so the client can read why, then closed with a code it can act on.
@@ -115,8 +119,10 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
                 async with _layer_slot():
                     await self.channel_layer.group_discard(group_for(pk), self.channel_name)
         if self.alert_group is not None:
+            socket_user_closed.send_robust(sender=self.__class__, user_pk=self.identity.user.pk)
             async with _layer_slot():
                 await self.channel_layer.group_discard(self.alert_group, self.channel_name)
+            self.alert_group = None
         if self.slot is not None:
             await capacity.arelease(self.slot)
             self.slot = None
@@ -239,6 +245,11 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(price_frame(event))
 
     async def alert_fired(self, event: dict) -> None:
+        # In the embedded profile a firing can arrive twice (directly and by alerts' relay).
+        firing_id = event.get("alert", {}).get("firing_id")
+        if firing_id in self.alerts_sent:
+            return
+        self.alerts_sent.append(firing_id)
         await self.send_json(alert_frame(event))
 
     @classmethod

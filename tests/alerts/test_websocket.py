@@ -69,3 +69,35 @@ def test_a_rule_without_the_websocket_target_sends_no_frame(api, ada, prices, re
         await client.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_alerts_fired_by_another_process_reach_the_socket_once(settings, api, ada, prices, monkeypatch):
+    """Embedded profile: the task cluster's in-memory layer reaches no socket here; alerts'
+    relay finds the firing in the database and sends it, once even if it also came directly."""
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+        pytest.skip("the relay is for the embedded profile (no REDIS_URL)")
+    from alerts.services import delivery
+
+    settings.WS_RELAY_INTERVAL_S = 0.1
+    rule(api, condition="price_above", threshold="150", repeat=True)
+    key = accounts_services.api_key_issue(user=ada, name="ws").key
+    real_dispatch = delivery.dispatch
+
+    async def scenario():
+        client = await open_socket(f"api_key={key}")
+        # As if evaluated in another process: its frames go nowhere near this one.
+        monkeypatch.setattr(delivery, "dispatch", lambda deliveries, user_of: None)
+        await sync_to_async(prices.store)("151")
+        relayed = await next_of(client, "alert")
+        monkeypatch.setattr(delivery, "dispatch", real_dispatch)
+        await sync_to_async(prices.store)("140")
+        await sync_to_async(prices.store)("152")  # this one arrives directly and by the relay
+        direct = await next_of(client, "alert")
+        assert await client.receive_nothing(timeout=0.6)  # the relay's copy was dropped
+        await client.disconnect()
+        return relayed, direct
+
+    relayed, direct = async_to_sync(scenario)()
+    assert relayed["value"] == "151" and direct["value"] == "152"
