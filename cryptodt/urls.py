@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("accounts.api.urls")),
     path("api/", include("markets.api.urls")),
     path("api/", include("sentiment.api.urls")),
+    path("api/", include("alerts.api.urls")),
     # Last: whatever else is under /api/ is a 404 from DRF (counted, with X-RateLimit-*).
     re_path(r"^api(/|$)", UnknownEndpointView.as_view(), name="api-unknown"),
 ]

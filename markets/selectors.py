@@ -3,9 +3,10 @@ fetched before the read by markets.services.on_demand, which the views call."""
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
 from cryptodt.times import iso, parse_iso
@@ -341,3 +342,16 @@ def exchange_pairs(exchange: str) -> dict[str, tuple[str, str]]:
         return {}
     rows = Coin.objects.exclude(binance_pair="").values_list("binance_pair", "coin_id", "symbol")
     return {pair.upper(): (coin_id, symbol) for pair, coin_id, symbol in rows}
+
+
+def prices_at(*, coin_pks, at: datetime, tolerance: timedelta, vs: str = "usd") -> dict[int, tuple[datetime, Decimal]]:
+    """Each coin's newest raw price at or before ``at`` and no older than ``at - tolerance``
+    (the reference of a change over a window): one indexed seek per coin, one query."""
+    window = PriceSnapshot.objects.filter(coin_id=OuterRef("pk"), vs=vs, t__lte=at, t__gte=at - tolerance)
+    newest = window.order_by("-t")
+    rows = (
+        Coin.objects.filter(pk__in=coin_pks)
+        .annotate(ref_t=Subquery(newest.values("t")[:1]), ref_price=Subquery(newest.values("price")[:1]))
+        .values_list("pk", "ref_t", "ref_price")
+    )
+    return {pk: (t, Decimal(price)) for pk, t, price in rows if t is not None and price is not None}
