@@ -3,6 +3,10 @@
 Each app registers a function returning its jobs in its ``AppConfig.ready`` (cadences are
 read when the schedules are set up, so they follow the settings and the provider plan of
 that moment); ``manage.py setup_schedules`` writes them all idempotently.
+
+Apps may also register start-up work (``register_start``): tasks queued once by every
+``setup_schedules`` (so at every start) when the app says they are needed, e.g. the first
+download of the sentiment model, run by the cluster in the background.
 """
 
 from collections.abc import Callable
@@ -23,6 +27,25 @@ _sources: dict[str, Callable[[], list[Planned]]] = {}
 
 def register(owner: str, jobs: Callable[[], list[Planned]]) -> None:
     _sources[owner] = jobs
+
+
+_start_sources: dict[str, Callable[[], list[str]]] = {}
+
+
+def register_start(owner: str, tasks: Callable[[], list[str]]) -> None:
+    """``tasks()`` returns the dotted task functions to queue now (empty when nothing is due)."""
+    _start_sources[owner] = tasks
+
+
+def queue_start_tasks() -> list[str]:
+    from django_q.tasks import async_task
+
+    queued = []
+    for owner, tasks in _start_sources.items():
+        for func in tasks():
+            async_task(func, task_name=f"{PREFIX}start:{owner}:{func.rsplit('.', 1)[-1]}")
+            queued.append(func)
+    return queued
 
 
 def planned() -> list[Planned]:

@@ -331,6 +331,11 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 BACKUP_KEEP = envint("BACKUP_KEEP", 7, minimum=1)
 
 SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
+# A hub id is downloaded once into SENTIMENT_MODEL_DIR, in the background (docs/sentiment.md);
+# HF_HUB_OFFLINE=1 forbids any download, HF_ENDPOINT points at a hub mirror.
+SENTIMENT_MODEL_DIR = Path(envstr("SENTIMENT_MODEL_DIR", str(DATA_DIR / "models")))
+HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+HF_HUB_OFFLINE = envbool("HF_HUB_OFFLINE", False)
 # CPU threads torch may use for inference, texts per forward pass, tokens kept per text.
 SENTIMENT_THREADS = envint("SENTIMENT_THREADS", 2, minimum=1)
 SENTIMENT_BATCH_SIZE = envint("SENTIMENT_BATCH_SIZE", 16, minimum=1)

@@ -12,3 +12,4 @@ class SentimentConfig(AppConfig):
         # Registered only: the check reports what is loaded and never loads a model itself.
         health.register("sentiment", analyzer_status)
         schedules.register("sentiment", jobs.planned)
+        schedules.register_start("sentiment", jobs.start_tasks)

@@ -19,8 +19,10 @@ def _fresh_analyzer():
 
 
 @pytest.fixture(autouse=True)
-def _lexicon_by_default(settings):
+def _lexicon_by_default(settings, tmp_path):
     settings.SENTIMENT_MODEL = "lexicon"
+    settings.SENTIMENT_MODEL_DIR = tmp_path / "models"  # downloads never reach a shared directory
+    settings.HF_HUB_OFFLINE = False
 
 
 @pytest.fixture(scope="session")

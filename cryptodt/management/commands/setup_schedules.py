@@ -13,3 +13,5 @@ class Command(BaseCommand):
             self.stdout.write(f"schedule {name}: every {job.minutes} min ({'created' if created else 'updated'})")
         if removed:
             self.stdout.write(f"removed {removed} schedules no longer planned")
+        for func in schedules.queue_start_tasks():
+            self.stdout.write(f"queued start-up task {func} (runs in the background)")
