@@ -18,6 +18,10 @@ from urllib.parse import unquote, urlsplit
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
+def _oid(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()  # git's blob id scheme, not security
+
+
 class FakeHub:
     def __init__(self, repo_id: str, model_dir: Path):
         self.repo_id = repo_id
@@ -78,7 +82,7 @@ class FakeHub:
             return 200, as_json, json.dumps(body).encode()
         if path.startswith(tree):
             entries = [
-                {"type": "file", "path": name, "size": len(data), "oid": hashlib.sha1(data, usedforsecurity=False).hexdigest()}
+                {"type": "file", "path": name, "size": len(data), "oid": _oid(data)}
                 for name, data in self.files.items()
             ]
             return 200, as_json, json.dumps(entries).encode()
@@ -89,7 +93,7 @@ class FakeHub:
                 return 404, {"X-Error-Code": "EntryNotFound", **as_json}, b'{"error": "Entry not found"}'
             headers = {
                 "X-Repo-Commit": COMMIT,
-                "ETag": f'"{hashlib.sha1(data, usedforsecurity=False).hexdigest()}"',
+                "ETag": f'"{_oid(data)}"',
                 "Content-Type": "application/octet-stream",
             }
             return 200, headers, data
