@@ -224,7 +224,8 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-RATE_ANON = envrate("RATE_ANON", "10/m")
+# Anonymous: enough for the README tour and a person exploring; an API key gets more.
+RATE_ANON = envrate("RATE_ANON", "30/m")
 RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)

@@ -80,6 +80,21 @@ _DRF_CODES = {
 }
 
 
+def _rate_limited(context, wait: int | None) -> tuple[str, dict]:
+    request = context.get("request")
+    anonymous = request is None or not getattr(getattr(request, "user", None), "is_authenticated", False)
+    retry = f" Retry in {wait} s." if wait is not None else ""
+    if anonymous:
+        how = (
+            "Anonymous calls share a small per-address limit (RATE_ANON). For more, create an account "
+            "(manage.py createsuperuser, or ask the operator), get a token from POST /api/auth/token, "
+            "create an API key with POST /api/auth/keys and send it as X-API-Key."
+        )
+    else:
+        how = "Your tier's limit is reached; a higher tier (pro, enterprise) is set by the operator."
+    return f"Rate limit exceeded.{retry} {how}", {"retry_after": wait, "get_a_key": "POST /api/auth/keys"}
+
+
 def _flatten(detail) -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -117,9 +132,13 @@ def exception_handler(exc, context):
         headers = {}
         if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
-        return Response(envelope(code, _flatten(exc.detail), details), status=exc.status_code, headers=headers)
+        message = _flatten(exc.detail)
+        if isinstance(exc, drf.Throttled):
+            wait = max(1, math.ceil(exc.wait)) if exc.wait is not None else None
+            if wait is not None:
+                headers["Retry-After"] = str(wait)
+            message, details = _rate_limited(context, wait)
+        return Response(envelope(code, message, details), status=exc.status_code, headers=headers)
 
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context.get("view") else "view")
     return Response(envelope("internal_error", "The server hit an unexpected error."), status=500)
