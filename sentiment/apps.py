@@ -13,3 +13,4 @@ class SentimentConfig(AppConfig):
         health.register("sentiment", analyzer_status)
         schedules.register("sentiment", jobs.planned)
         schedules.register_start("sentiment", jobs.start_tasks)
+        schedules.register_bootstrap("sentiment", lambda: [(50, "sentiment.tasks.collect_sentiment")])

@@ -1,12 +1,15 @@
 """django-q2 task entry points of sentiment: one-line calls into services."""
 
+from cryptodt import schedules
 from sentiment import analyzers, model_store
 from sentiment.news import collect_news, rescore
 from sentiment.services import collect_fear_greed
 
 
 def collect_sentiment() -> str:
-    return "\n".join(r.line() for r in [collect_fear_greed(), collect_news()])
+    results = [collect_fear_greed(), collect_news()]
+    schedules.settle("collect_sentiment", failed=not any(r.ok for r in results))
+    return "\n".join(r.line() for r in results)
 
 
 def fetch_model() -> str:
