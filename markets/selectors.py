@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db.models import F
 
+from cryptodt import schedules
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
 from cryptodt.times import iso, parse_iso
 from markets import series
@@ -49,6 +50,7 @@ def resolve_symbols(*, symbols: list[str]) -> list[Coin]:
     owners = registry.by_largest_market_cap(Coin.objects.filter(symbol__in=set(wanted)))
     for symbol in wanted:
         if symbol not in owners:
+            _not_collected_yet(f"The coin list is not collected yet, so '{symbol}' is not known yet.")
             raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
     return [owners[s] for s in dict.fromkeys(wanted)]
 
@@ -57,8 +59,24 @@ def resolve_ids(*, ids: list[str]) -> list[Coin]:
     found = Coin.objects.in_bulk(set(ids), field_name="coin_id")
     for coin_id in ids:
         if coin_id not in found:
+            _not_collected_yet(f"The coin list is not collected yet, so '{coin_id}' is not known yet.")
             raise NotFoundError(f"No coin with id '{coin_id}'.", code="unknown_coin", details={"id": coin_id})
     return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _not_collected_yet(message: str) -> None:
+    """An unknown coin is "not collected yet" (503), not a 404, while the registry is empty
+    or the first collection runs (the exception handler adds since when)."""
+    if schedules.bootstrap_since() or not Coin.objects.exists():
+        raise NoDataAvailable(message, details={"not_collected_yet": True})
+
+
+def _no_data(what: str, *, tried: bool) -> NoDataAvailable:
+    if tried:
+        return NoDataAvailable(f"{what} and no provider could be reached.")
+    return NoDataAvailable(
+        f"{what} yet; the collector fetches it (see Retry-After).", details={"not_collected_yet": True}
+    )
 
 
 def resolve_symbol(*, symbol: str) -> Coin:
@@ -88,18 +106,19 @@ def _quote_row(coin: Coin, quote: LatestQuote) -> dict:
 
 def latest_prices(*, coins: list[Coin], vs: str) -> dict:
     quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
-    refetched = False
+    refetched = tried = False
     for coin in coins:
         quote = quotes.get(coin.pk)
         if _collected(coin, vs) or (quote and not is_stale(quote.t)):
             continue
         if first_attempt(f"price:{coin.pk}:{vs}"):
+            tried = True
             refetched |= collect.fetch_on_demand_quote(coin=coin, vs=vs)
     if refetched:
         quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
     rows = [_quote_row(c, quotes[c.pk]) for c in coins if c.pk in quotes]
     if not rows:
-        raise NoDataAvailable("No price is stored for these coins and no provider could be reached.")
+        raise _no_data("No price is stored for these coins", tried=tried)
     payload = {"data": rows, "stale": any(is_stale(quotes[c.pk].t) for c in coins if c.pk in quotes)}
     missing = [c.symbol for c in coins if c.pk not in quotes]
     if missing:
@@ -182,11 +201,13 @@ def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", no
         resolution = pick_resolution(coin=coin, days=days, vs=vs, now=now)
     start = now - timedelta(days=days)
     points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
+    tried = False
     if not points and not _collected(coin, vs) and first_attempt(f"history:{coin.pk}:{vs}"):
+        tried = True
         if collect.fetch_on_demand_history(coin=coin, days=days, vs=vs):
             points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
     if not points:
-        raise NoDataAvailable(f"No price history is stored for {coin.symbol} and no provider could be reached.")
+        raise _no_data(f"No price history is stored for {coin.symbol}", tried=tried)
     latest = LatestQuote.objects.filter(coin=coin, vs=vs).values_list("t", flat=True).first()
     newest = latest or parse_iso(points[-1]["t"])
     return {
@@ -238,11 +259,13 @@ def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime 
     )
     step = timedelta(seconds=_INTERVAL_SECONDS[interval])
     fresh = bars and (end is not None or datetime.now(UTC) - bars[-1].t <= 2 * step)
+    tried = False
     if not collected and not fresh and first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
+        tried = True
         if collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end):
             bars = read()
     if not bars:
-        raise NoDataAvailable(f"No {interval} candles are stored for {coin.symbol} and no provider could be reached.")
+        raise _no_data(f"No {interval} candles are stored for {coin.symbol}", tried=tried)
     rows = [
         {"t": iso(b.t), "open": b.open, "high": b.high, "low": b.low, "close": b.close, "volume": b.volume}
         for b in bars

@@ -80,6 +80,19 @@ _DRF_CODES = {
 }
 
 
+def _no_data(exc: "NoDataAvailable") -> Response:
+    """503 with Retry-After; while the first collection runs, the answer says so and since when."""
+    from cryptodt.schedules import bootstrap_since
+
+    since = bootstrap_since()
+    message, details = exc.message, dict(exc.details)
+    if since:
+        message = f"Not collected yet, first collection in progress since {since}. {message}"
+        details.update(not_collected_yet=True, collecting_since=since)
+    retry = 30 if details.get("not_collected_yet") else 60
+    return Response(envelope(exc.code, message, details), status=503, headers={"Retry-After": str(retry)})
+
+
 def _rate_limited(context, wait: int | None) -> tuple[str, dict]:
     request = context.get("request")
     anonymous = request is None or not getattr(getattr(request, "user", None), "is_authenticated", False)
@@ -112,6 +125,8 @@ def _too_large() -> JsonResponse:
 
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: map every exception to the envelope."""
+    if isinstance(exc, NoDataAvailable):
+        return _no_data(exc)
     if isinstance(exc, ApiError):
         return Response(envelope(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):

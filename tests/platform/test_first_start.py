@@ -28,7 +28,9 @@ def coins(db):
     from markets.services import ingest
     from tests.data.conftest import market_row
 
-    ingest.ingest_market_rows(rows=[market_row("bitcoin", "btc", name="Bitcoin", cap="1", rank=1)], source="test")
+    ingest.ingest_market_rows(
+        rows=[market_row("bitcoin", "btc", name="Bitcoin", cap="1", rank=1)], source="test", track=True
+    )
 
 
 @pytest.fixture
@@ -94,3 +96,38 @@ def test_a_success_forgets_the_failures():
     schedules.settle("refresh_registry", failed=False)
     market_tasks.refresh_registry()
     assert minutes_until("refresh_registry") <= 1
+
+
+def test_a_coin_not_collected_yet_is_a_503_saying_so_not_an_unknown_symbol(api):
+    response = api.get("/api/prices?symbols=BTC")
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert "not collected yet" in error["message"] and "No coin with symbol" not in error["message"]
+    assert error["details"]["not_collected_yet"] is True
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_while_the_first_collection_runs_empty_answers_say_since_when(api, monkeypatch):
+    from django.core.cache import caches
+
+    caches["shared"].set(schedules.BOOTSTRAP_KEY, "2026-12-01T21:00:00Z", 60)
+    try:
+        for path in ["/api/market?limit=10", "/api/defi/chains", "/api/prices?symbols=BTC", "/api/news?limit=5"]:
+            response = api.get(path)
+            assert response.status_code == 503, path
+            error = response.json()["error"]
+            assert error["message"].startswith(
+                "Not collected yet, first collection in progress since 2026-12-01T21:00:00Z."
+            ), path
+            assert error["details"]["collecting_since"] == "2026-12-01T21:00:00Z"
+            assert response["Retry-After"] == "30"
+    finally:
+        caches["shared"].delete(schedules.BOOTSTRAP_KEY)
+
+
+def test_ohlcv_does_not_blame_providers_it_never_asked(api, coins, settings):
+    settings.OHLCV_INTERVALS = ["1h"]
+    response = api.get("/api/ohlcv?symbol=BTC&interval=1h&limit=24")
+    assert response.status_code == 503
+    message = response.json()["error"]["message"]
+    assert "no provider could be reached" not in message and "yet" in message
