@@ -342,6 +342,9 @@ SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
 SENTIMENT_MODEL_DIR = Path(envstr("SENTIMENT_MODEL_DIR", str(DATA_DIR / "models")))
 HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
 HF_HUB_OFFLINE = envbool("HF_HUB_OFFLINE", False)
+# Readiness loads a downloaded model in a background thread, so the switch is reported
+# without waiting for the first text to score (off in unit tests: status() must not load).
+SENTIMENT_PRELOAD = envbool("SENTIMENT_PRELOAD", True)
 # CPU threads torch may use for inference, texts per forward pass, tokens kept per text.
 SENTIMENT_THREADS = envint("SENTIMENT_THREADS", 2, minimum=1)
 SENTIMENT_BATCH_SIZE = envint("SENTIMENT_BATCH_SIZE", 16, minimum=1)

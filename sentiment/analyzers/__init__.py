@@ -103,8 +103,11 @@ def status() -> dict:
     shown = display_name(configured)
     if loaded is None or not loaded.current(configured):
         detail = "not loaded yet"
-        if configured.lower() != LEXICON and model_store.local_path(configured) is None:
-            detail += f"; {_missing_reason(configured)}"
+        if configured.lower() != LEXICON:
+            if model_store.local_path(configured) is None:
+                detail += f"; {_missing_reason(configured)}"
+            else:  # downloaded (perhaps by the cluster just now): load it off the request path
+                detail = "model on disk, loading" if _load_in_background() else detail
         return {"ok": True, "detail": detail, "configured": shown, "backend": None, "model": None}
     analyzer = loaded.analyzer
     detail = f"{analyzer.backend} {analyzer.name}"
@@ -118,6 +121,21 @@ def status() -> dict:
         "model": analyzer.name,
         "fallback_reason": loaded.fallback_reason,
     }
+
+
+_background: threading.Thread | None = None
+
+
+def _load_in_background() -> bool:
+    """Load SENTIMENT_MODEL in a daemon thread (once at a time); False when that is off."""
+    global _background
+    if not settings.SENTIMENT_PRELOAD:
+        return False
+    with _lock:
+        if _background is None or not _background.is_alive():
+            _background = threading.Thread(target=get_analyzer, name="sentiment-model-load", daemon=True)
+            _background.start()
+    return True
 
 
 def forget() -> None:
