@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_q",
     "cryptodt",
@@ -208,6 +209,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted cryptocurrency market data: prices, candles, DeFi TVL, sentiment.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SIMPLE_JWT = {
@@ -220,7 +225,8 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-RATE_ANON = envrate("RATE_ANON", "10/m")
+# Anonymous: enough for the README tour and a person exploring; an API key gets more.
+RATE_ANON = envrate("RATE_ANON", "30/m")
 RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)
@@ -369,6 +375,14 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 BACKUP_KEEP = envint("BACKUP_KEEP", 7, minimum=1)
 
 SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
+# A hub id is downloaded once into SENTIMENT_MODEL_DIR, in the background (docs/sentiment.md);
+# HF_HUB_OFFLINE=1 forbids any download, HF_ENDPOINT points at a hub mirror.
+SENTIMENT_MODEL_DIR = Path(envstr("SENTIMENT_MODEL_DIR", str(DATA_DIR / "models")))
+HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+HF_HUB_OFFLINE = envbool("HF_HUB_OFFLINE", False)
+# Readiness loads a downloaded model in a background thread, so the switch is reported
+# without waiting for the first text to score (off in unit tests: status() must not load).
+SENTIMENT_PRELOAD = envbool("SENTIMENT_PRELOAD", True)
 # CPU threads torch may use for inference, texts per forward pass, tokens kept per text.
 SENTIMENT_THREADS = envint("SENTIMENT_THREADS", 2, minimum=1)
 SENTIMENT_BATCH_SIZE = envint("SENTIMENT_BATCH_SIZE", 16, minimum=1)

@@ -6,6 +6,7 @@ from cryptodt.api.views import (
     DocsView,
     HealthView,
     ReadinessView,
+    RedocView,
     SchemaView,
     UnknownEndpointView,
 )
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/diagnostics", DiagnosticsView.as_view(), name="diagnostics"),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("accounts.api.urls")),
     path("api/", include("markets.api.urls")),
     path("api/", include("sentiment.api.urls")),
