@@ -125,12 +125,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in the embedded profile, where one web process serves HTTP. "shared" holds what every
 # process must see alike; with REDIS_URL both are the same Redis.
 REDIS_URL = envstr("REDIS_URL")
+# A stopped or frozen Redis costs a request at most one REDIS_TIMEOUT_S wait; then the
+# cache reads as empty (answers come from the database) for REDIS_RETRY_S before the
+# next try (cryptodt/cache.py, docs/operations.md).
+REDIS_TIMEOUT_S = envfloat("REDIS_TIMEOUT_S", 0.25, minimum=0.01)
+REDIS_RETRY_S = envfloat("REDIS_RETRY_S", 2.0, minimum=0.0)
+# Bytes each in-process cache may hold (keys plus pickled values); the oldest go first.
+LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "cryptodt.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cryptodt",
+            "OPTIONS": {
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_S,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_S,
+                "IGNORE_EXCEPTIONS": True,
+                "RETRY_S": REDIS_RETRY_S,
+            },
         },
     }
     CACHES["shared"] = CACHES["default"]
@@ -143,9 +156,9 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "cryptodt.cache.BoundedLocMemCache",
             "LOCATION": "cryptodt",
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            "OPTIONS": {"MAX_ENTRIES": 20000, "MAX_BYTES": LOCAL_CACHE_MAX_BYTES},
         },
         # State that the web server and the django-q2 cluster (separate processes) must
         # agree on: circuit breakers, provider budgets and statistics. A file cache is

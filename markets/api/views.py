@@ -14,7 +14,7 @@ from cryptodt.api.errors import InvalidParameter
 from markets import selectors
 from markets.api import serializers as q
 from markets.api.renderers import CSVRenderer, ExactJSONRenderer, RenderedJSON, encode
-from markets.services.cache import cached, cached_rendered
+from markets.services.cache import cached, cached_rendered, canonical_query
 
 # Seconds a payload may be served from the cache; new data invalidates it at once anyway.
 TTL = {"prices": 30, "market": 60, "trending": 120, "ohlcv": 60, "history": 120, "defi": 600}
@@ -41,7 +41,7 @@ class ReadView(APIView):
         params = request.query_params
         if not params.keys() <= _parameter_names(query):
             return Response(build())
-        request_key = (request.path, sorted(params.lists()))
+        request_key = (request.path, canonical_query(params))
         return Response(RenderedJSON(cached_rendered(kind, request_key, TTL[kind], lambda: encode(build()).encode())))
 
 
@@ -76,6 +76,9 @@ class PricesView(ReadView):
             coins = selectors.resolve_symbols(symbols=params["symbols"])
         else:
             coins = selectors.resolve_ids(ids=params["ids"])
+        # Rows by symbol, whatever order the caller named them in: every order of one set of
+        # coins is one cache entry (markets.services.cache.canonical_query).
+        coins = sorted(coins, key=lambda c: (c.symbol.upper(), c.coin_id))
         key = (tuple(c.pk for c in coins), params["vs"])
         return cached("prices", key, TTL["prices"], lambda: selectors.latest_prices(coins=coins, vs=params["vs"]))
 
