@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cryptodt.middleware.ForwardedClientAddress",
+    "cryptodt.middleware.DatabaseUnavailable",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -106,15 +107,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a request waits for the database (SQLite's busy timeout; PostgreSQL's connect
+# and lock timeouts) before it answers 503 + Retry-After (cryptodt/api/errors.py).
+DB_TIMEOUT_S = envfloat("DB_TIMEOUT_S", 20.0, minimum=0.1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": max(1, round(DB_TIMEOUT_S)), "options": f"-c lock_timeout={int(DB_TIMEOUT_S * 1000)}"}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if envbool("SQLITE_NO_PERSISTENT", False) else 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the collector writes; IMMEDIATE takes the
         # write lock up front so concurrent writers queue on the busy timeout instead of
         # failing with "database is locked" half-way through a transaction.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": (
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={int(DB_TIMEOUT_S * 1000)};"
+        ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DB_TIMEOUT_S,
     }
     # Tests use a real file, so server processes started by a test share its database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
