@@ -15,8 +15,12 @@ django_wsgi_app = get_wsgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from django.conf import settings  # noqa: E402
 
+from accounts import audit  # noqa: E402
 from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
+
+# The audit log is written by a thread of its own, never by a request (accounts/audit.py).
+audit.start_writer()
 
 application = ProtocolTypeRouter(
     {

@@ -251,6 +251,13 @@ RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 30, minimum=1)
 AUDIT_FLUSH_INTERVAL_S = envfloat("AUDIT_FLUSH_INTERVAL_S", 5.0, minimum=0)
 AUDIT_BATCH = envint("AUDIT_BATCH", 200, minimum=1)
+# Entries reach an append-only spool file this often (a hard kill loses at most this
+# much), and the database from there (accounts/audit.py).
+AUDIT_SPOOL_INTERVAL_S = envfloat("AUDIT_SPOOL_INTERVAL_S", 0.5, minimum=0.05)
+AUDIT_SPOOL_DIR = Path(envstr("AUDIT_SPOOL_DIR", str(DATA_DIR / "audit-spool")))
+# How long an API key's row is kept in the shared cache; changes to the key, its user or
+# their profile drop it at once (accounts/signals.py).
+API_KEY_CACHE_S = envint("API_KEY_CACHE_S", 300, minimum=1)
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
