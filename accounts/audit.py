@@ -252,7 +252,8 @@ def _write_loop() -> None:
                     _spool.write_to_database()
                     _replay_orphans()
             except Exception as exc:  # the database is down or locked: try again later
-                logger.warning("audit: %d entries kept in the spool for later: %s", _spool.lines, exc.__class__.__name__)
+                kept, reason = _spool.lines, exc.__class__.__name__
+                logger.warning("audit: %d entries kept in the spool for later: %s", kept, reason)
                 retry_at = time.monotonic() + max(1.0, settings.AUDIT_FLUSH_INTERVAL_S)
             finally:
                 # The writer holds no connection between writes: SQLite's write lock and

@@ -109,7 +109,8 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 def database_unavailable(request=None) -> HttpResponse:
     headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
     if request is not None and not _is_api(request):
-        response = HttpResponse("The database is unavailable; try again shortly.", status=503, content_type="text/plain")
+        text = "The database is unavailable; try again shortly."
+        response = HttpResponse(text, status=503, content_type="text/plain")
         response["Retry-After"] = headers["Retry-After"]
         return response
     message = "The database is busy or unreachable; try again shortly."

@@ -77,11 +77,12 @@ def test_a_key_revoked_by_another_process_stops_working_at_once(api):
     issued = services.api_key_issue(user=user, name="ci")
     assert api.get("/api/auth/me", HTTP_X_API_KEY=issued.key).status_code == 200  # now cached
     env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings"}
+    name, prefix = connection.settings_dict["NAME"], issued.api_key.prefix
     script = (
         "import django; django.setup();"
-        "from django.conf import settings; settings.DATABASES['default']['NAME'] = %r;"
-        "from accounts import services; services.api_key_revoke(user=None, prefix=%r)"
-    ) % (connection.settings_dict["NAME"], issued.api_key.prefix)
+        f"from django.conf import settings; settings.DATABASES['default']['NAME'] = {name!r};"
+        f"from accounts import services; services.api_key_revoke(user=None, prefix={prefix!r})"
+    )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)
     response = api.get("/api/auth/me", HTTP_X_API_KEY=issued.key)
     assert response.status_code == 401
