@@ -372,6 +372,10 @@ WS_RELAY_INTERVAL_S = envfloat("WS_RELAY_INTERVAL_S", 1.0, minimum=0.1)
 # stream_prices stores (and so broadcasts) at most one exchange tick per coin this often.
 STREAM_STORE_INTERVAL_S = envfloat("STREAM_STORE_INTERVAL_S", 5.0, minimum=0.0)
 
+# Each readiness/liveness check's own time limit (they run side by side): a hung part
+# reads as failed, and /api/health/ready answers within about this long (cryptodt/health.py).
+HEALTH_TIMEOUT_S = envfloat("HEALTH_TIMEOUT_S", 0.8, minimum=0.05)
+
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
 WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)
 
