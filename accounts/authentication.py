@@ -76,8 +76,11 @@ class BearerJWTAuthentication(JWTAuthentication):
 
 
 def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
-    """The key's owner and row, or AuthenticationFailed; marks the key as used."""
-    parsed = keys.parse(raw)
+    """The key's owner and row, or AuthenticationFailed; marks the key as used.
+
+    One rule for the header and the WebSocket's ``?api_key=``: whitespace around the key
+    (a copy-paste's newline) is not part of it."""
+    parsed = keys.parse(raw.strip() if isinstance(raw, str) else raw)
     if parsed is None:
         raise _invalid("Invalid API key.")
     api_key = selectors.api_key_by_prefix(prefix=parsed.prefix)
@@ -104,7 +107,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = request.META.get(API_KEY_HEADER)
         if raw is None:
             return None
-        return user_from_api_key(raw.strip() if isinstance(raw, str) else "")
+        return user_from_api_key(raw if isinstance(raw, str) else "")
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
