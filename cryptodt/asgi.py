@@ -19,8 +19,12 @@ from accounts import audit  # noqa: E402
 from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
 
-# The audit log is written by a thread of its own, never by a request (accounts/audit.py).
-audit.start_writer()
+
+async def startup(scope, receive, send) -> None:
+    # The server's start (not this module's import, which tests make too): the audit log
+    # is written by a thread of its own, never by a request (accounts/audit.py).
+    await lifespan(scope, receive, send, on_startup=audit.start_writer)
+
 
 application = ProtocolTypeRouter(
     {
@@ -28,6 +32,6 @@ application = ProtocolTypeRouter(
             django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         ),
         "websocket": URLRouter(websocket_urlpatterns),
-        "lifespan": lifespan,
+        "lifespan": startup,
     }
 )
