@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.AuthenticatedOrAnonymousReads"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.ratelimit.TierRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cryptodt.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cryptodt.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted cryptocurrency market data: prices, candles, DeFi TVL, sentiment.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Error answers and their bodies, documented once for every operation (cryptodt/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cryptodt.api.schema.document_errors"],
 }
 
 SIMPLE_JWT = {

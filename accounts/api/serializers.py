@@ -13,10 +13,10 @@ class ApiKeyOutput(serializers.Serializer):
     prefix = serializers.CharField()
     name = serializers.CharField()
     created = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
-    last_used = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_used = serializers.DateTimeField(allow_null=True)
     revoked = serializers.SerializerMethodField()
-    revoked_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
 
     def get_revoked(self, api_key) -> bool:
         return api_key.revoked_at is not None
@@ -27,7 +27,7 @@ class IssuedKeyOutput(serializers.Serializer):
     name = serializers.CharField(source="api_key.name")
     key = serializers.CharField()
     created = serializers.DateTimeField(source="api_key.created")
-    expires_at = serializers.DateTimeField(source="api_key.expires_at")
+    expires_at = serializers.DateTimeField(source="api_key.expires_at", allow_null=True)
 
 
 class MeOutput(serializers.Serializer):

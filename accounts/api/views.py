@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -41,7 +41,7 @@ class TokenBlacklistView(jwt_views.TokenBlacklistView):
 class ApiKeysView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ApiKeyOutput(many=True)})
+    @extend_schema(responses={200: inline_serializer("ApiKeyList", {"data": ApiKeyOutput(many=True)})})
     def get(self, request):
         api_keys = selectors.api_keys_of(user=request.user)
         return Response({"data": ApiKeyOutput(api_keys, many=True).data})

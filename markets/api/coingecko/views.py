@@ -5,6 +5,7 @@ surface exists for parse those: ``{"error": "..."}`` with the status (422 for a 
 parameter, 404 "coin not found"), and 429 as ``{"status": {"error_code", "error_message"}}``.
 """
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as drf
@@ -70,8 +71,12 @@ class SimplePriceView(CoinGeckoView):
         return Response(cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args)))
 
 
+# CoinGecko answers these two with a JSON array of objects.
+_ARRAY_OF_OBJECTS = {200: build_array_type(build_basic_type(OpenApiTypes.OBJECT))}
+
+
 class CoinsListView(CoinGeckoView):
-    @extend_schema(parameters=[q.CoinsListQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.CoinsListQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         include_platform = q.validated(q.CoinsListQuery, request)["include_platform"]
         key = ("cg-list", include_platform)
@@ -81,7 +86,7 @@ class CoinsListView(CoinGeckoView):
 
 
 class CoinsMarketsView(CoinGeckoView):
-    @extend_schema(parameters=[q.MarketsQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.MarketsQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         params = q.validated(q.MarketsQuery, request)
         args = {
