@@ -61,7 +61,7 @@ def random_path(rng: random.Random) -> str:
     kind = rng.random()
     if kind < 0.5:
         symbols = rng.sample([f"C{n}" for n in range(60)], rng.randint(1, 8))
-        return f"/api/prices?symbols={','.join(symbols)}&vs=usd&n={rng.randint(0, 9)}"
+        return f"/api/prices?symbols={','.join(symbols)}&vs=usd"
     if kind < 0.7:
         return f"/api/market?limit={rng.randint(1, 250)}"
     if kind < 0.8:
