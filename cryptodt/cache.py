@@ -62,11 +62,16 @@ class _GuardedClient:
         return call
 
 
+# One breaker per Redis server: "default" and "shared" are two backends on the same Redis,
+# and a request that uses both must pay one timeout, not one per backend.
+_BREAKERS: dict[str, _Breaker] = {}
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         options = params.get("OPTIONS", {})
-        self.breaker = _Breaker(float(options.get("RETRY_S", 2.0)))
+        self.breaker = _BREAKERS.setdefault(str(server), _Breaker(float(options.get("RETRY_S", 2.0))))
         self._guarded = None
 
     @property

@@ -141,7 +141,7 @@ REDIS_URL = envstr("REDIS_URL")
 REDIS_TIMEOUT_S = envfloat("REDIS_TIMEOUT_S", 0.25, minimum=0.01)
 REDIS_RETRY_S = envfloat("REDIS_RETRY_S", 2.0, minimum=0.0)
 # Bytes each in-process cache may hold (keys plus pickled values); the oldest go first.
-LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024)
+LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 16 * 1024 * 1024, minimum=1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
