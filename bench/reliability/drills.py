@@ -81,7 +81,7 @@ def lock_drill(tmp: Path) -> None:
         count = server.manage(
             "from accounts.models import AuditEntry as A; print(A.objects.filter(username='locked').count())"
         )
-        print(f"\naudit entries of the 'locked' user after the lock: {count} (3 keyed requests were made)")
+        print(f"\naudit entries of the 'locked' user after the lock: {count} (2 keyed requests, both while locked)")
     finally:
         server.kill_hard()
 
