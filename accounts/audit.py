@@ -1,40 +1,55 @@
-"""The audit log, written off the request's critical path.
+"""The audit log, written off the request path and never lost.
 
-Each authenticated API request appends one entry to an in-process buffer; the buffer
-is written with one bulk INSERT once it is AUDIT_FLUSH_INTERVAL_S old or AUDIT_BATCH
-long, from Django's request_finished signal — that is, after the response has been
-handed to the client — and once more when the process exits.
+A request appends its entry to an in-process list (no I/O). A writer thread, started by
+the server (cryptodt/asgi.py), moves that list every AUDIT_SPOOL_INTERVAL_S into this
+process's append-only spool file under AUDIT_SPOOL_DIR, and writes the spool to the
+database once it is AUDIT_FLUSH_INTERVAL_S old or AUDIT_BATCH long; the spool is
+emptied only after the INSERT committed. So:
 
-Why not a django-q2 task per request: enqueuing is itself a write (a row in the ORM
-broker on the embedded profile), so it would put a write back on every request. Why
-not a background thread: a thread holding its own database connection would contend
-with the request threads for SQLite's single write lock and outlive test databases.
-The cost of this design: entries buffered in a process that is killed (SIGKILL, OOM)
-are lost — at most AUDIT_FLUSH_INTERVAL_S seconds' worth.
+- a database that is locked or down delays entries, it does not drop them: they wait in
+  the spool (on disk) and are written when it is back;
+- a hard kill (SIGKILL, OOM) loses at most the last AUDIT_SPOOL_INTERVAL_S: the next
+  process to start finds the dead one's spool (no process holds its lock any more) and
+  writes it;
+- each entry carries a unique ``entry_id`` and is inserted with ``ignore_conflicts``, so
+  an entry written twice (a crash between commit and emptying the spool, two processes
+  replaying one orphan) is stored once.
+
+Without the writer (tests, management commands) ``flush()`` does the same steps in the
+calling thread, and once more when the process exits.
 """
 
 import atexit
+import fcntl
+import json
 import logging
+import os
 import threading
 import time
+import uuid
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import AuditEntry
 
 logger = logging.getLogger(__name__)
 
-# A flood of requests while the database is unavailable must not eat the memory.
+# Entries waiting for the spool; bounded only against a disk that refuses every write.
 MAX_BUFFERED = 50_000
+_FIELDS = ("entry_id", "user_id", "username", "key_prefix", "method", "endpoint", "status", "latency_ms")
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _buffer
+_spool_lock = threading.RLock()  # one writer of the spool and the database at a time
 # Entries are tagged with the database their request was served from, and only written
 # there: a process whose database settings change (a test run swapping in its test
 # database and back) never writes one database's entries into another.
-_buffer: list[tuple[str, AuditEntry]] = []
-_oldest: float | None = None
+_buffer: list[tuple[str, dict]] = []
+_wake = threading.Event()
+_writer: threading.Thread | None = None
 
 
 def _database_name() -> str:
@@ -52,75 +67,213 @@ def record(
     latency_ms: float,
     at: datetime,
 ) -> None:
-    global _oldest
-    entry = AuditEntry(
-        created=at,
-        user_id=user_id,
-        username=username[:150],
-        key_prefix=key_prefix[:16],
-        method=method[:10],
-        endpoint=endpoint[:255],
-        status=status,
-        latency_ms=round(latency_ms, 2),
-    )
+    entry = {
+        "entry_id": uuid.uuid4().hex,
+        "created": at.isoformat(),
+        "user_id": user_id,
+        "username": username[:150],
+        "key_prefix": key_prefix[:16],
+        "method": method[:10],
+        "endpoint": endpoint[:255],
+        "status": status,
+        "latency_ms": round(latency_ms, 2),
+    }
     with _lock:
         if len(_buffer) >= MAX_BUFFERED:
             return
         _buffer.append((_database_name(), entry))
-        if _oldest is None:
-            _oldest = time.monotonic()
 
 
-def flush_due() -> bool:
-    with _lock:
-        if not _buffer:
+class _Spool:
+    """This process's spool file, locked (flock) for as long as the process lives."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.file = None
+        self.lines = 0
+        self.oldest: float | None = None
+
+    def open(self) -> None:
+        directory = Path(settings.AUDIT_SPOOL_DIR)
+        if self.file is not None and self.path.parent == directory:
+            return
+        self.close()
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"audit-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
+        self.file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held open for the process)
+        fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self.lines, self.oldest = 0, None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            if self.lines == 0:
+                self.path.unlink(missing_ok=True)
+        self.file = None
+
+    def append(self, entries: list[dict]) -> None:
+        self.open()
+        self.file.write("".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries))
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.lines += len(entries)
+        if self.oldest is None:
+            self.oldest = time.monotonic()
+
+    def due(self) -> bool:
+        if not self.lines:
             return False
-        return len(_buffer) >= settings.AUDIT_BATCH or time.monotonic() - _oldest >= settings.AUDIT_FLUSH_INTERVAL_S
+        return self.lines >= settings.AUDIT_BATCH or time.monotonic() - self.oldest >= settings.AUDIT_FLUSH_INTERVAL_S
+
+    def write_to_database(self) -> int:
+        """Write every spooled entry; the spool is emptied only once they are committed."""
+        if not self.lines:
+            return 0
+        self.file.seek(0)
+        entries = _parse(self.file.read())
+        _insert(entries)
+        self.file.seek(0)
+        self.file.truncate()
+        self.lines, self.oldest = 0, None
+        return len(entries)
 
 
-def flush() -> int:
-    """Write every buffered entry now; returns how many were written."""
-    global _oldest
+_spool = _Spool()
+
+
+def _parse(text: str) -> list[dict]:
+    entries = []
+    for line in text.splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut short by a kill mid-write; its entry was never complete
+    return entries
+
+
+def _insert(entries: list[dict]) -> None:
+    rows = [
+        AuditEntry(created=parse_datetime(entry["created"]), **{name: entry[name] for name in _FIELDS})
+        for entry in entries
+    ]
+    AuditEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
+def _take() -> list[dict]:
+    here = _database_name()
     with _lock:
         pending = list(_buffer)
         _buffer.clear()
-        _oldest = None
-    here = _database_name()
-    entries = [entry for database, entry in pending if database == here]
-    if not entries:
+    return [entry for database, entry in pending if database == here]
+
+
+def _replay_orphans() -> int:
+    """Spools of processes that are gone (their lock is free): write them, then delete them."""
+    written = 0
+    directory = Path(settings.AUDIT_SPOOL_DIR)
+    if not directory.is_dir():
         return 0
-    try:
-        AuditEntry.objects.bulk_create(entries, batch_size=500)
-    except Exception as exc:  # database down, or no database access here: the request must not fail for it
-        logger.warning("audit: %d entries could not be written: %s", len(entries), exc.__class__.__name__)
-        return 0
-    return len(entries)
+    for path in sorted(directory.glob("audit-*.jsonl")):
+        if path == _spool.path:
+            continue
+        try:
+            with open(path, "r+", encoding="utf-8") as orphan:
+                try:
+                    fcntl.flock(orphan, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a live process's spool
+                entries = _parse(orphan.read())
+                if entries:
+                    _insert(entries)
+                path.unlink()
+                written += len(entries)
+        except FileNotFoundError:
+            continue  # another process replayed it first
+    if written:
+        logger.info("audit: wrote %d entries left in the spool by a stopped process", written)
+    return written
+
+
+def flush() -> int:
+    """Spool and write every entry now (in this thread); returns how many were written.
+
+    When the database refuses, the entries stay in the spool for the next attempt."""
+    with _spool_lock:
+        entries = _take()
+        if entries:
+            _spool.append(entries)
+        try:
+            written = _spool.write_to_database()
+            _replay_orphans()
+        except Exception as exc:  # database down or locked: the entries wait in the spool
+            logger.warning("audit: %d entries kept in the spool for later: %s", _spool.lines, exc.__class__.__name__)
+            return 0
+        return written
 
 
 def discard() -> None:
-    global _oldest
     with _lock:
         _buffer.clear()
-        _oldest = None
+    with _spool_lock:
+        if _spool.file is not None:
+            _spool.file.seek(0)
+            _spool.file.truncate()
+            _spool.lines, _spool.oldest = 0, None
 
 
 def pending() -> int:
+    """Entries recorded but not yet in the database."""
     with _lock:
-        return len(_buffer)
+        buffered = len(_buffer)
+    return buffered + _spool.lines
 
 
-def flush_if_due(**_signal_kwargs) -> None:
-    # Only in autocommit: written inside a transaction that is later rolled back, the
-    # entries would vanish. Requests end outside any transaction (ATOMIC_REQUESTS is
-    # off); a test's wrapping transaction keeps the flush out of its query counts.
-    if not connection.in_atomic_block and flush_due():
-        flush()
+def _write_loop() -> None:
+    from django.db import close_old_connections, connection
+
+    retry_at = 0.0
+    with _spool_lock:
+        try:
+            _replay_orphans()
+        except Exception as exc:
+            logger.warning("audit: spools of stopped processes not written yet: %s", exc.__class__.__name__)
+        finally:
+            connection.close()
+    while True:
+        _wake.wait(settings.AUDIT_SPOOL_INTERVAL_S)
+        _wake.clear()
+        with _spool_lock:
+            try:
+                entries = _take()
+                if entries:
+                    _spool.append(entries)
+                if _spool.due() and time.monotonic() >= retry_at:
+                    close_old_connections()
+                    _spool.write_to_database()
+                    _replay_orphans()
+            except Exception as exc:  # the database is down or locked: try again later
+                kept, reason = _spool.lines, exc.__class__.__name__
+                logger.warning("audit: %d entries kept in the spool for later: %s", kept, reason)
+                retry_at = time.monotonic() + max(1.0, settings.AUDIT_FLUSH_INTERVAL_S)
+            finally:
+                # The writer holds no connection between writes: SQLite's write lock and
+                # PostgreSQL's connection slots stay free for requests.
+                connection.close()
+
+
+def start_writer() -> None:
+    """Start the background writer (once per process); the server calls this."""
+    global _writer
+    with _spool_lock:
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(target=_write_loop, name="audit-writer", daemon=True)
+            _writer.start()
 
 
 def _flush_at_exit() -> None:
     try:
         flush()
-    except Exception:  # the interpreter is going away; nothing left to tell
+    except Exception:  # the interpreter is going away; the spool keeps what is left
         logger.warning("audit: final flush failed")
 
 

@@ -76,8 +76,11 @@ class BearerJWTAuthentication(JWTAuthentication):
 
 
 def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
-    """The key's owner and row, or AuthenticationFailed; marks the key as used."""
-    parsed = keys.parse(raw)
+    """The key's owner and row, or AuthenticationFailed; marks the key as used.
+
+    One rule for the header and the WebSocket's ``?api_key=``: whitespace around the key
+    (a copy-paste's newline) is not part of it."""
+    parsed = keys.parse(raw.strip() if isinstance(raw, str) else raw)
     if parsed is None:
         raise _invalid("Invalid API key.")
     api_key = selectors.api_key_by_prefix(prefix=parsed.prefix)
@@ -102,7 +105,7 @@ def api_key_from_meta(meta: dict) -> tuple[AbstractBaseUser, ApiKey] | None:
     raw = meta.get(API_KEY_HEADER)
     if raw is None:
         return None
-    return user_from_api_key(raw.strip() if isinstance(raw, str) else "")
+    return user_from_api_key(raw if isinstance(raw, str) else "")
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -116,14 +119,17 @@ class ApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def user_from_jwt(raw: str) -> AbstractBaseUser:
+def _access_token(raw: str) -> AccessToken:
     if not isinstance(raw, str) or not raw or len(raw) > MAX_TOKEN_LENGTH:
         raise _invalid("Invalid or expired token.")
     try:
-        token = AccessToken(raw)
+        return AccessToken(raw)
     except Exception:  # TokenError, or a decoder choking on garbage: a bad token
         raise _invalid("Invalid or expired token.")
-    return BearerJWTAuthentication().get_user(token)
+
+
+def user_from_jwt(raw: str) -> AbstractBaseUser:
+    return BearerJWTAuthentication().get_user(_access_token(raw))
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ class Identity:
     user: AbstractBaseUser | AnonymousUser
     api_key: ApiKey | None
     tier: Tier
+    # Epoch seconds after which the credential is no longer valid (a JWT's exp), or None.
+    expires_at: float | None = None
 
 
 def authenticate_websocket(query_string: bytes | str) -> Identity:
@@ -152,8 +160,15 @@ def authenticate_websocket(query_string: bytes | str) -> Identity:
         user, api_key = user_from_api_key(raw_key)
         return Identity(user=user, api_key=api_key, tier=selectors.tier_of(user=user))
     if token is not None:
-        user = user_from_jwt(token)
-        return Identity(user=user, api_key=None, tier=selectors.tier_of(user=user))
+        access = _access_token(token)
+        user = BearerJWTAuthentication().get_user(access)
+        expires_at = access.get("exp")
+        return Identity(
+            user=user,
+            api_key=None,
+            tier=selectors.tier_of(user=user),
+            expires_at=float(expires_at) if isinstance(expires_at, int | float) else None,
+        )
     if not settings.ANON_READS:
         raise exceptions.NotAuthenticated("Credentials are required.")
     return Identity(user=AnonymousUser(), api_key=None, tier=Tier.ANONYMOUS)

@@ -64,6 +64,9 @@ class AuditEntry(models.Model):
     what happened and must outlive users and keys that are deleted later.
     """
 
+    # Given by the process that recorded the request, so writing an entry twice (a replay
+    # of its spool after a crash) stores it once (accounts.audit).
+    entry_id = models.UUIDField(null=True, unique=True, editable=False)
     created = models.DateTimeField(db_index=True)
     user_id = models.BigIntegerField(null=True, db_index=True)
     username = models.CharField(max_length=150, blank=True)

@@ -14,4 +14,9 @@ class AuthenticatedOrAnonymousReads(BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.user and request.user.is_authenticated:
             return True
-        return request.method in SAFE_METHODS and settings.ANON_READS
+        return self.allows_anonymous(request.method)
+
+    @staticmethod
+    def allows_anonymous(method: str) -> bool:
+        """Also what the OpenAPI document declares (cryptodt.api.schema.AutoSchema)."""
+        return method.upper() in SAFE_METHODS and settings.ANON_READS

@@ -180,13 +180,20 @@ class TierRateThrottle(BaseThrottle):
 
 
 class TokenGuessingThrottle(BaseThrottle):
-    """Password guessing on /api/auth/token: limited per client IP and per username,
-    independently of the tier limit (RATE_TOKEN_IP, RATE_TOKEN_USERNAME)."""
+    """/api/auth/token's own budget: per client IP and per username (RATE_TOKEN_IP,
+    RATE_TOKEN_USERNAME), instead of the tier limit, so reads never lock a caller out of
+    logging in and guessing passwords stays slow. The per-IP budget is the one the
+    X-RateLimit-* headers of this endpoint show."""
 
     def allow_request(self, request, view) -> bool:
         self.waits = []
         ip = client_ip(request)
-        self._check(request, "auth-token:ip", ip, settings.RATE_TOKEN_IP)
+        usage = self._check(request, "auth-token:ip", ip, settings.RATE_TOKEN_IP)
+        if usage is not None:
+            _remember(
+                request,
+                Usage(tier=Tier.ANONYMOUS, limit=usage["limit"], count=usage["count"], reset_in=usage["time_left"] + 1),
+            )
         try:
             data = request.data
         except ParseError:
@@ -202,14 +209,15 @@ class TokenGuessingThrottle(BaseThrottle):
             self._check(request, "auth-token:username", subject, settings.RATE_TOKEN_USERNAME)
         return not self.waits
 
-    def _check(self, request, group: str, subject: str, rate: str) -> None:
+    def _check(self, request, group: str, subject: str, rate: str) -> dict | None:
         try:
             usage = get_usage(request, group=group, key=lambda _g, _r: subject, rate=rate, increment=True)
         except Exception as exc:
             logger.warning("token guessing counter unavailable: %s", exc.__class__.__name__)
-            return
+            return None
         if usage and usage["should_limit"]:
             self.waits.append(usage["time_left"] + 1)
+        return usage
 
     def wait(self) -> float | None:
         return max(self.waits) if self.waits else None

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import caches
 from django.db.models import QuerySet
 
 from accounts.models import ApiKey, Tier
-from cryptodt.prepared import PreparedLookup
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -45,11 +45,24 @@ def api_keys_of(*, user: AbstractBaseUser) -> QuerySet[ApiKey]:
 
 
 def api_key_by_prefix(*, prefix: str) -> ApiKey | None:
-    return _API_KEY_BY_PREFIX.get(prefix)
+    """The key with its user and profile. Every request with an API key asks, so the row
+    is kept in the "shared" cache (every process sees one copy, and accounts.signals
+    drops it when the key, its user or their profile changes). Unknown prefixes are not
+    cached: guessed prefixes must not be able to fill the cache."""
+    cache = caches["shared"]
+    api_key = cache.get(_cache_key(prefix))
+    if api_key is None:
+        # The prefix is unique, so LIMIT 1 needs no ORDER BY.
+        found = ApiKey.objects.select_related("user", "user__profile").filter(prefix=prefix)[:1]
+        api_key = next(iter(found), None)
+        if api_key is not None:
+            cache.set(_cache_key(prefix), api_key, settings.API_KEY_CACHE_S)
+    return api_key
 
 
-# Every request with an API key runs this; compiled once (cryptodt.prepared). The prefix
-# is unique, so LIMIT 1 needs no ORDER BY.
-_API_KEY_BY_PREFIX = PreparedLookup(
-    lambda prefix: ApiKey.objects.select_related("user", "user__profile").filter(prefix=prefix)[:1]
-)
+def forget_api_keys(prefixes: list[str]) -> None:
+    caches["shared"].delete_many([_cache_key(prefix) for prefix in prefixes])
+
+
+def _cache_key(prefix: str) -> str:
+    return f"accounts:api-key:{prefix}"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts import keys
@@ -81,7 +81,13 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
     # cache.add is atomic in Redis and LocMem: only the first request in the interval writes.
     if caches["default"].add(f"accounts:key-used:{api_key.pk}", 1, LAST_USED_WRITE_INTERVAL_S):
         now = timezone.now()
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used=now)
+        try:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used=now)
+        except OperationalError:
+            # A locked database must not turn a read into a 503 for a "seen recently" mark:
+            # the next request after the interval writes it.
+            logger.warning("last_used of key %s not written: the database is busy", api_key.prefix)
+            return
         api_key.last_used = now
 
 

@@ -12,6 +12,7 @@ of reach) it is started again after STREAM_RESTART_S, and the service goes on wi
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -85,6 +86,28 @@ def web_command(host: str, port: str) -> list[str]:
     ]
 
 
+def ensure_port_free(host: str, port: str) -> None:
+    """Refuse to start when something already listens on the address.
+
+    Granian binds with SO_REUSEPORT, so a second cryptodt on the same port would start
+    without error and the kernel would split the traffic between the two (each with its
+    own rate-limit counters and in-process cache). A plain bind (SO_REUSEADDR only, which
+    tolerates a previous run's TIME_WAIT but never a listener) tells."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"cannot serve on {host}:{port}: {exc}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise SystemExit(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}. Is another cryptodt (or another "
+                "server) already running there? Stop it or choose another PORT."
+            ) from None
+
+
 def stream_restart_s() -> float | None:
     """Seconds between restarts of the optional stream_prices child; None when it is off."""
     if os.environ.get("STREAM_PRICES", "1").strip().lower() in {"0", "false", "no", "off"}:
@@ -154,6 +177,7 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     web = web_command(host, port)  # checks the worker settings before any slow step
+    ensure_port_free(host, port)
     restart_s = stream_restart_s()
     if "--no-prepare" not in sys.argv:
         try:

@@ -16,9 +16,17 @@ django_wsgi_app = get_wsgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from django.conf import settings  # noqa: E402
 
+from accounts import audit  # noqa: E402
 from cryptodt.fastpath import FastPath  # noqa: E402
 from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
+
+
+async def startup(scope, receive, send) -> None:
+    # The server's start (not this module's import, which tests make too): the audit log
+    # is written by a thread of its own, never by a request (accounts/audit.py).
+    await lifespan(scope, receive, send, on_startup=audit.start_writer)
+
 
 application = ProtocolTypeRouter(
     {
@@ -28,6 +36,6 @@ application = ProtocolTypeRouter(
             )
         ),
         "websocket": URLRouter(websocket_urlpatterns),
-        "lifespan": lifespan,
+        "lifespan": startup,
     }
 )

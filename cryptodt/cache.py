@@ -1,51 +1,133 @@
-"""Django's Redis cache backend, minus a per-call cost.
+"""The two cache backends cryptodt configures, each bounded so a failing or flooded cache
+degrades the service instead of taking it down.
 
-Django's RedisCacheClient builds a new ``redis.Redis`` object for every cache call;
-with redis-py 8 that object's constructor alone costs ~200 µs (it builds the response
-callback table), several times the round trip to a local Redis (bench/http/cache_cost.py).
-The clients are thread-safe and share their connection pool, so one per pool is kept.
+``RedisCache`` is django-redis (settings give it a socket timeout of at most
+REDIS_TIMEOUT_S and IGNORE_EXCEPTIONS, so a stopped or frozen Redis reads as a miss and
+the caller falls back to the database). On top of that, one failed call opens a short
+breaker: for REDIS_RETRY_S every call is a miss at once instead of another wait, so a
+request that would make six cache calls pays one timeout, not six. django-redis's
+``incr`` is already one atomic round trip (a Lua EXISTS + INCRBY), which the rate
+limiter's counters rely on.
 
-``incr`` (every rate-limited request makes one) is also one round trip instead of two:
-Django checks EXISTS, then INCRBY; the same check runs inside Redis as a script, so it
-stays atomic and a missing key still raises ValueError without being created.
+``BoundedLocMemCache`` is Django's in-process cache with a cap in bytes as well as in
+entries: LocMemCache stores pickled bytes, so their length is what the cache holds.
 """
 
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
+import logging
+import time
 
-_INCR_EXISTING = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-    return redis.call('INCRBY', KEYS[1], ARGV[1])
-end
-return false
-"""
+from django.core.cache.backends.locmem import LocMemCache
+from django_redis.cache import RedisCache as DjangoRedisCache
+from django_redis.exceptions import ConnectionInterrupted
+
+logger = logging.getLogger(__name__)
 
 
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
-        self._incr_scripts: dict[int, object] = {}
+class _Breaker:
+    def __init__(self, retry_s: float):
+        self.retry_s = retry_s
+        self.open_until = 0.0
 
-    def incr(self, key, delta):
-        client = self.get_client(key, write=True)
-        script = self._incr_scripts.get(id(client))
-        if script is None:
-            script = self._incr_scripts.setdefault(id(client), client.register_script(_INCR_EXISTING))
-        value = script(keys=[key], args=[delta])
-        if value is None:
-            raise ValueError(f"Key '{key}' not found.")
-        return value
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
 
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            client = self._clients.setdefault(index, self._client(connection_pool=self._get_connection_pool(index)))
-        return client
+    def trip(self, exc: Exception) -> None:
+        if not self.is_open():
+            logger.warning("redis unavailable (%s); serving without it for %.1fs", exc.__class__.__name__, self.retry_s)
+        self.open_until = time.monotonic() + self.retry_s
+
+
+class _GuardedClient:
+    """Wraps django-redis's client: calls fail fast while the breaker is open."""
+
+    def __init__(self, client, breaker: _Breaker):
+        self._client = client
+        self._breaker = breaker
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+        breaker = self._breaker
+
+        def call(*args, **kwargs):
+            if breaker.is_open():
+                raise ConnectionInterrupted(connection=None)
+            try:
+                return attribute(*args, **kwargs)
+            except ConnectionInterrupted as exc:
+                breaker.trip(exc.__cause__ or exc)
+                raise
+
+        return call
+
+
+# One breaker per Redis server: "default" and "shared" are two backends on the same Redis,
+# and a request that uses both must pay one timeout, not one per backend.
+_BREAKERS: dict[str, _Breaker] = {}
 
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
+        options = params.get("OPTIONS", {})
+        self.breaker = _BREAKERS.setdefault(str(server), _Breaker(float(options.get("RETRY_S", 2.0))))
+        self._guarded = None
+
+    @property
+    def client(self):
+        if self._guarded is None:
+            self._guarded = _GuardedClient(super().client, self.breaker)
+        return self._guarded
+
+
+class BoundedLocMemCache(LocMemCache):
+    """OPTIONS: MAX_ENTRIES (Django's) and MAX_BYTES (keys plus pickled values)."""
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        self._max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 64 * 1024 * 1024))
+        self._sizes = _SIZES.setdefault(name, {})
+        self._bytes = _BYTES.setdefault(name, [0])
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes[0]
+
+    def _set(self, key, value, timeout=None):
+        size = len(key) + len(value)
+        if size > self._max_bytes:
+            return  # larger than the whole cache: not kept
+        self._bytes[0] += size - self._sizes.get(key, 0)
+        self._sizes[key] = size
+        super()._set(key, value, timeout)
+        while self._bytes[0] > self._max_bytes and self._cache:
+            oldest, _ = self._cache.popitem(last=True)  # LocMemCache keeps the least recent last
+            self._expire_info.pop(oldest, None)
+            self._forget(oldest)
+
+    def _delete(self, key):
+        deleted = super()._delete(key)
+        if deleted:
+            self._forget(key)
+        return deleted
+
+    def _cull(self):
+        before = set(self._cache)
+        super()._cull()
+        for key in before - set(self._cache):
+            self._forget(key)
+
+    def _forget(self, key) -> None:
+        self._bytes[0] -= self._sizes.pop(key, 0)
+
+    def clear(self):
+        super().clear()
+        with self._lock:
+            self._sizes.clear()
+            self._bytes[0] = 0
+
+
+# Shared per LOCATION like LocMemCache's own storage, so every handle on one cache agrees.
+_SIZES: dict[str, dict[str, int]] = {}
+_BYTES: dict[str, list[int]] = {}

@@ -34,31 +34,36 @@ def _key(prefix: str, kind: str, params: tuple) -> str:
 
 
 def cached(kind: str, params: tuple, ttl: int, build: Callable[[], dict]) -> dict:
-    key = _key("data", kind, params)
-    cache = caches["default"]
-    payload = cache.get(key)
-    if payload is None:
-        payload = build()
-        cache.set(key, payload, ttl)
-    return payload
+    return caches["default"].get_or_set(_key("data", kind, params), build, ttl)
+
+
+def canonical_query(params) -> tuple:
+    """One key for one question: parameters sorted by name, and comma-separated lists
+    (``symbols=ETH,BTC``) with their items sorted, so every order of the same request
+    shares one entry. Views answer a list in an order of their own (prices: by symbol),
+    never the caller's, so the shared body is right for each order. Items are kept as
+    written (no case folding, no de-duplication): only what validates alike shares."""
+    canonical = []
+    for name, values in sorted(params.lists()):
+        items = []
+        for value in values:
+            if "," in value:
+                value = ",".join(sorted(value.split(",")))
+            items.append(value)
+        canonical.append((name, tuple(items)))
+    return tuple(canonical)
 
 
 def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[], bytes]) -> bytes:
-    """The finished response body for one exact request (path, query string, Accept).
+    """The finished response body for one request (path, canonical query, Accept).
 
     A hit skips query validation, coin resolution and encoding: an answer is only stored
-    after ``render`` succeeded, and the same request text validates the same way, so
-    serving its bytes again is what running the view would produce until the kind's data
-    changes (new version) or ``ttl`` passes. Bytes also unpickle far faster than the
-    payload's dicts of Decimals.
+    after ``render`` succeeded, and the same request validates the same way, so serving
+    its bytes again is what running the view would produce until the kind's data changes
+    (new version) or ``ttl`` passes. Bytes also unpickle far faster than the payload's
+    dicts of Decimals.
     """
-    key = _key("answer", kind, request_key)
-    cache = caches["default"]
-    body = cache.get(key)
-    if body is None:
-        body = render()
-        cache.set(key, body, ttl)
-    return body
+    return caches["default"].get_or_set(_key("answer", kind, request_key), render, ttl)
 
 
 def first_attempt(key: str, *, cooldown_s: int = 60) -> bool:

@@ -32,7 +32,7 @@ from django.db import close_old_connections
 from django.http import QueryDict
 from rest_framework.exceptions import AuthenticationFailed
 
-from accounts import audit, ratelimit
+from accounts import ratelimit
 from accounts.authentication import API_KEY_HEADER, api_key_from_meta
 from accounts.middleware import rate_limit_headers, record_request
 from cryptodt.api.reads import rendered_request_key
@@ -149,8 +149,6 @@ class FastPath:
             record_request(
                 user=user, credential=credential, method=scope["method"], path=path, status=200, started=started
             )
-            if audit.flush_due():
-                audit.flush_if_due()
         headers = list(template)
         headers.append((b"content-length", str(len(body)).encode()))
         headers.extend(

@@ -6,17 +6,26 @@ so this module never imports an app.
 
 A check returns a dict with at least ``ok`` (bool) and ``detail`` (str); ``critical``
 checks make the service "down" when they fail, the others make it "degraded".
+
+Each check runs in a thread of its own and gets HEALTH_TIMEOUT_S: a frozen Redis or an
+unreachable database makes its check fail ("timed out"), never the probe wait. A check
+whose previous run is still stuck is not started again (it fails at once), so a hang
+costs one thread per check, not one per probe. Inside a transaction (a test's, a
+command's) checks run inline instead, so they see what that transaction sees.
 """
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +88,8 @@ def _task_queue() -> dict:
 
 
 register("database", _database, critical=True, liveness=True)
-register("cache", _cache, critical=True, liveness=True)
+# Not critical: without the cache, reads are answered from the database (cryptodt/cache.py).
+register("cache", _cache, liveness=True)
 register("channel_layer", _channel_layer)
 register("task_queue", _task_queue)
 
@@ -100,13 +110,58 @@ def run_check(check: Check) -> dict:
     return result
 
 
+_running: dict[str, Future] = {}
+_running_lock = threading.Lock()
+
+
+def _in_thread(check: Check) -> Future:
+    future: Future = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(run_check(check))
+        finally:
+            connections.close_all()  # this thread's own connections, not the request's
+
+    threading.Thread(target=work, name=f"health-{check.name}", daemon=True).start()
+    return future
+
+
+def _start(check: Check) -> Future | None:
+    """The check's run, or None while its previous run is still stuck."""
+    with _running_lock:
+        previous = _running.get(check.name)
+        if previous is not None and not previous.done():
+            return None
+        _running[check.name] = future = _in_thread(check)
+        return future
+
+
+def _timed_out(detail: str, timeout: float) -> dict:
+    return {"ok": False, "detail": detail, "ms": round(timeout * 1000, 1)}
+
+
 def run_checks(*, liveness_only: bool) -> dict:
-    results = {}
+    checks = [check for check in _checks.values() if check.liveness or not liveness_only]
+    timeout = settings.HEALTH_TIMEOUT_S
+    if connection.in_atomic_block:
+        results = {check.name: run_check(check) for check in checks}
+    else:
+        futures = {check.name: _start(check) for check in checks}
+        deadline = time.monotonic() + timeout
+        results = {}
+        for check in checks:
+            future = futures[check.name]
+            if future is None:
+                results[check.name] = _timed_out("timed out (its previous run has not finished)", 0)
+                continue
+            try:
+                results[check.name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                logger.warning("health check %s timed out after %.2fs", check.name, timeout)
+                results[check.name] = _timed_out(f"timed out after {timeout:g}s", timeout)
     status = "ok"
-    for check in _checks.values():
-        if liveness_only and not check.liveness:
-            continue
-        result = results[check.name] = run_check(check)
-        if not result.get("ok"):
+    for check in checks:
+        if not results[check.name].get("ok"):
             status = "down" if check.critical else ("degraded" if status == "ok" else status)
     return {"status": status, "checks": results}

@@ -57,3 +57,22 @@ class AuthenticationMiddleware(_BrowserOnly, auth.AuthenticationMiddleware):
 
 class MessageMiddleware(_BrowserOnly, messages.MessageMiddleware):
     pass
+
+
+class DatabaseUnavailable:
+    """A Django (non-DRF) view that hits a locked or unreachable database answers 503 +
+    Retry-After, in DEBUG too (where Django would show its debug page instead of calling
+    handler500). DRF views get the same answer from cryptodt.api.errors.exception_handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from cryptodt.api import errors
+
+        if errors.is_database_unavailable(exception):
+            return errors.database_unavailable(request)
+        return None

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cryptodt.middleware.ForwardedClientAddress",
+    "cryptodt.middleware.DatabaseUnavailable",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -110,15 +111,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a request waits for the database (SQLite's busy timeout; PostgreSQL's connect
+# and lock timeouts) before it answers 503 + Retry-After (cryptodt/api/errors.py).
+DB_TIMEOUT_S = envfloat("DB_TIMEOUT_S", 20.0, minimum=0.1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": max(1, round(DB_TIMEOUT_S)), "options": f"-c lock_timeout={int(DB_TIMEOUT_S * 1000)}"}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if envbool("SQLITE_NO_PERSISTENT", False) else 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the collector writes; IMMEDIATE takes the
         # write lock up front so concurrent writers queue on the busy timeout instead of
         # failing with "database is locked" half-way through a transaction.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": (
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={int(DB_TIMEOUT_S * 1000)};"
+        ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DB_TIMEOUT_S,
     }
     # Tests use a real file, so server processes started by a test share its database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
@@ -129,12 +139,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in the embedded profile, where one web process serves HTTP. "shared" holds what every
 # process must see alike; with REDIS_URL both are the same Redis.
 REDIS_URL = envstr("REDIS_URL")
+# A stopped or frozen Redis costs a request at most one REDIS_TIMEOUT_S wait; then the
+# cache reads as empty (answers come from the database) for REDIS_RETRY_S before the
+# next try (cryptodt/cache.py, docs/operations.md).
+REDIS_TIMEOUT_S = envfloat("REDIS_TIMEOUT_S", 0.25, minimum=0.01)
+REDIS_RETRY_S = envfloat("REDIS_RETRY_S", 2.0, minimum=0.0)
+# Bytes each in-process cache may hold (keys plus pickled values); the oldest go first.
+LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 16 * 1024 * 1024, minimum=1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "cryptodt.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cryptodt",
+            "OPTIONS": {
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_S,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_S,
+                "IGNORE_EXCEPTIONS": True,
+                "RETRY_S": REDIS_RETRY_S,
+            },
         },
     }
     CACHES["shared"] = CACHES["default"]
@@ -147,9 +170,9 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "cryptodt.cache.BoundedLocMemCache",
             "LOCATION": "cryptodt",
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            "OPTIONS": {"MAX_ENTRIES": 20000, "MAX_BYTES": LOCAL_CACHE_MAX_BYTES},
         },
         # State that the web server and the django-q2 cluster (separate processes) must
         # agree on: circuit breakers, provider budgets and statistics. A file cache is
@@ -199,7 +222,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.AuthenticatedOrAnonymousReads"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.ratelimit.TierRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cryptodt.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cryptodt.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -213,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Error answers and their bodies, documented once for every operation (cryptodt/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cryptodt.api.schema.document_errors"],
 }
 
 SIMPLE_JWT = {
@@ -237,6 +262,13 @@ RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 30, minimum=1)
 AUDIT_FLUSH_INTERVAL_S = envfloat("AUDIT_FLUSH_INTERVAL_S", 5.0, minimum=0)
 AUDIT_BATCH = envint("AUDIT_BATCH", 200, minimum=1)
+# Entries reach an append-only spool file this often (a hard kill loses at most this
+# much), and the database from there (accounts/audit.py).
+AUDIT_SPOOL_INTERVAL_S = envfloat("AUDIT_SPOOL_INTERVAL_S", 0.5, minimum=0.05)
+AUDIT_SPOOL_DIR = Path(envstr("AUDIT_SPOOL_DIR", str(DATA_DIR / "audit-spool")))
+# How long an API key's row is kept in the shared cache; changes to the key, its user or
+# their profile drop it at once (accounts/signals.py).
+API_KEY_CACHE_S = envint("API_KEY_CACHE_S", 300, minimum=1)
 
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
@@ -414,6 +446,9 @@ ALERT_SWEEP_AFTER_S = envint("ALERT_SWEEP_AFTER_S", 60, minimum=0)
 ALERT_DELIVERY_LEASE_S = envint("ALERT_DELIVERY_LEASE_S", 60, minimum=1)
 if ALERT_DELIVERY_LEASE_S <= ALERT_WEBHOOK_TIMEOUT_S:
     raise ImproperlyConfigured("ALERT_DELIVERY_LEASE_S must be longer than ALERT_WEBHOOK_TIMEOUT_S.")
+# Each readiness/liveness check's own time limit (they run side by side): a hung part
+# reads as failed, and /api/health/ready answers within about this long (cryptodt/health.py).
+HEALTH_TIMEOUT_S = envfloat("HEALTH_TIMEOUT_S", 0.8, minimum=0.05)
 
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
 WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)

@@ -81,7 +81,9 @@ def _run_wsgi(app, environ: dict) -> tuple[int, list[tuple[bytes, bytes]], bytes
                 chunks.append(chunk)
     finally:
         # Django's close() fires request_finished, which returns this thread's database
-        # connection to its CONN_MAX_AGE policy, so it must run in the same thread.
+        # connection to its CONN_MAX_AGE policy, so it must run in the same thread. It runs
+        # before the response is sent: nothing slow may hang on request_finished (the audit
+        # log has its own writer thread for that reason, accounts/audit.py).
         close = getattr(iterable, "close", None)
         if close is not None:
             close()
@@ -153,11 +155,13 @@ async def _send_json(send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def lifespan(scope: dict, receive, send) -> None:
-    """Acknowledge the ASGI lifespan protocol; Django needs no start-up or shutdown hook."""
+async def lifespan(scope: dict, receive, send, *, on_startup=None) -> None:
+    """The ASGI lifespan protocol; ``on_startup()`` runs once the server starts."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            if on_startup is not None:
+                on_startup()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -65,12 +65,7 @@ def _load() -> dict:
 
 
 def _snapshot() -> dict:
-    cache = caches["default"]
-    snapshot = cache.get(_KEY)
-    if snapshot is None:
-        snapshot = _load()
-        cache.set(_KEY, snapshot, CONFIG_TTL_S)
-    return snapshot
+    return caches["default"].get_or_set(_KEY, _load, CONFIG_TTL_S)
 
 
 def provider(name: str) -> ProviderConfig:

@@ -73,6 +73,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent: dict[int, tuple[str, str]] = {}  # coin pk -> (as_of, price)
         self.slot: str | None = None
         self.heartbeat: asyncio.Task | None = None
+        self.expiry: asyncio.Task | None = None
         self.budget = FrameBudget()
         self.throttled = False  # one error frame per burst of refused frames, not one each
         self.alert_group: str | None = None
@@ -96,6 +97,14 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             async with _layer_slot():
                 await self.channel_layer.group_add(self.alert_group, self.channel_name)
             socket_user_opened.send_robust(sender=self.__class__, user_pk=self.identity.user.pk)
+        if self.identity.expires_at is not None:
+            self.expiry = asyncio.get_running_loop().create_task(self._expire(self.identity.expires_at))
+
+    async def _expire(self, at: float) -> None:
+        # A JWT authorises the connection only for its own lifetime; an API key has no clock.
+        await asyncio.sleep(max(0.0, at - time.time()))
+        await self.send_json(error_frame("token_expired", "The access token has expired; reconnect with a new one."))
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def _refuse(self, code: str, message: str, close_code: int) -> None:
         # Accepted first so the client can read why, then closed with a code it can act on.
@@ -104,8 +113,9 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=close_code)
 
     async def disconnect(self, code) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
+        for task in (self.heartbeat, self.expiry):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         if self.coins:
             coins, self.coins = list(self.coins), {}
             relay.unfollow(coins)

@@ -19,6 +19,16 @@ def _fresh_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_spool(settings, tmp_path):
+    """Audit entries a test leaves behind never reach a spool outside the test."""
+    from accounts import audit
+
+    settings.AUDIT_SPOOL_DIR = tmp_path / "audit-spool"
+    yield
+    audit.discard()
+
+
 @pytest.fixture
 def api():
     return APIClient()

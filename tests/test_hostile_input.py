@@ -441,6 +441,7 @@ def test_the_request_over_the_limit_is_429_with_retry_after_and_the_envelope(end
     # One window for the whole test, however long it runs.
     monkeypatch.setattr(ratelimit_core, "time", _FrozenClock(1_790_000_040.0))
     settings.RATE_ANON = settings.RATE_FREE = "2/m"  # token endpoints take no credentials
+    settings.RATE_TOKEN_IP = "2/m"  # the login's own budget
     method = "GET" if "GET" in endpoint.methods else sorted(endpoint.methods - {"HEAD", "OPTIONS"})[0]
     # Staff-only endpoints answer a free user 403 before any limit is counted.
     staff_only = IsAdminUser in getattr(endpoint.view_class, "permission_classes", [])

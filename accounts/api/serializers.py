@@ -1,4 +1,7 @@
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt import serializers as jwt_serializers
 
 
 class ApiKeyCreateInput(serializers.Serializer):
@@ -10,10 +13,10 @@ class ApiKeyOutput(serializers.Serializer):
     prefix = serializers.CharField()
     name = serializers.CharField()
     created = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
-    last_used = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_used = serializers.DateTimeField(allow_null=True)
     revoked = serializers.SerializerMethodField()
-    revoked_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
 
     def get_revoked(self, api_key) -> bool:
         return api_key.revoked_at is not None
@@ -24,7 +27,7 @@ class IssuedKeyOutput(serializers.Serializer):
     name = serializers.CharField(source="api_key.name")
     key = serializers.CharField()
     created = serializers.DateTimeField(source="api_key.created")
-    expires_at = serializers.DateTimeField(source="api_key.expires_at")
+    expires_at = serializers.DateTimeField(source="api_key.expires_at", allow_null=True)
 
 
 class MeOutput(serializers.Serializer):
@@ -32,3 +35,14 @@ class MeOutput(serializers.Serializer):
     tier = serializers.CharField()
     limit_per_minute = serializers.IntegerField(allow_null=True)
     used_this_minute = serializers.IntegerField()
+
+
+class TokenRefreshInput(jwt_serializers.TokenRefreshSerializer):
+    """SimpleJWT's refresh, where a token whose user has since been deleted (or whose
+    user claim is garbage) is a 401 like any other unusable token, not a 500."""
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except (ObjectDoesNotExist, TypeError, ValueError):
+            raise AuthenticationFailed("No active account found for the given token.", "no_active_account")

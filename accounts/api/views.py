@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from accounts import ratelimit, selectors, services
-from accounts.api.serializers import ApiKeyCreateInput, ApiKeyOutput, IssuedKeyOutput, MeOutput
+from accounts.api.serializers import ApiKeyCreateInput, ApiKeyOutput, IssuedKeyOutput, MeOutput, TokenRefreshInput
 
 # Responses that carry a secret must not be kept by any cache between here and the client.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -21,11 +21,13 @@ class _NoStore:
 
 
 class TokenObtainView(_NoStore, jwt_views.TokenObtainPairView):
-    throttle_classes = [ratelimit.TierRateThrottle, ratelimit.TokenGuessingThrottle]
+    # A budget of its own (per client IP and per username), not the anonymous read budget:
+    # reads must not lock a caller out of logging in.
+    throttle_classes = [ratelimit.TokenGuessingThrottle]
 
 
 class TokenRefreshView(_NoStore, jwt_views.TokenRefreshView):
-    pass
+    serializer_class = TokenRefreshInput
 
 
 class TokenVerifyView(jwt_views.TokenVerifyView):
@@ -39,7 +41,7 @@ class TokenBlacklistView(jwt_views.TokenBlacklistView):
 class ApiKeysView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ApiKeyOutput(many=True)})
+    @extend_schema(responses={200: inline_serializer("ApiKeyList", {"data": ApiKeyOutput(many=True)})})
     def get(self, request):
         api_keys = selectors.api_keys_of(user=request.user)
         return Response({"data": ApiKeyOutput(api_keys, many=True).data})

@@ -7,11 +7,13 @@ domain exceptions raised by services — leaves as
 
 import logging
 import math
+import sys
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import csrf as csrf_views
 from django.views import defaults
 from rest_framework import exceptions as drf
@@ -123,8 +125,31 @@ def _too_large() -> JsonResponse:
     return error_response(413, "payload_too_large", message)
 
 
+# A locked (past DB_TIMEOUT_S) or unreachable database is a failing part, not a bug: the
+# caller gets 503 and when to come back. Integrity and programming errors stay 500s.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def database_unavailable(request=None) -> HttpResponse:
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    if request is not None and not _is_api(request):
+        text = "The database is unavailable; try again shortly."
+        response = HttpResponse(text, status=503, content_type="text/plain")
+        response["Retry-After"] = headers["Retry-After"]
+        return response
+    message = "The database is busy or unreachable; try again shortly."
+    return error_response(503, "database_unavailable", message, headers=headers)
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: map every exception to the envelope."""
+    if is_database_unavailable(exc):
+        logger.warning("database unavailable: %s", str(exc)[:200])
+        return database_unavailable()
     if isinstance(exc, NoDataAvailable):
         return _no_data(exc)
     if isinstance(exc, ApiError):
@@ -189,6 +214,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception, so it is still the current one:
+    # a database failure in a middleware (sessions, auth, accounting) is a 503 too.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable(request)
     if not _is_api(request):
         return defaults.server_error(request)
     return error_response(500, "internal_error", "The server hit an unexpected error.")

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from cryptodt.api.errors import InvalidParameter
 from cryptodt.api.renderers import CSVRenderer, ExactJSONRenderer, RenderedJSON, encode
-from cryptodt.data_cache import cached_rendered
+from cryptodt.data_cache import cached_rendered, canonical_query
 
 # Seconds a payload may be served from the cache; new data invalidates it at once anyway.
 TTL = {"prices": 30, "market": 60, "trending": 120, "ohlcv": 60, "history": 120, "defi": 600}
@@ -48,8 +48,9 @@ def answer(request, *, kind: str, query: type[serializers.Serializer] | None, bu
 
 
 def rendered_request_key(path: str, params) -> tuple:
-    """The exact-request key of a rendered answer (``answer`` and cryptodt.fastpath)."""
-    return (path, sorted(params.lists()))
+    """The key of a rendered answer (``answer`` and cryptodt.fastpath): the path and the
+    canonical query, so every order of the same parameters shares one entry."""
+    return (path, canonical_query(params))
 
 
 @cache

@@ -26,6 +26,9 @@ class PricesView(ReadView):
             coins = selectors.resolve_symbols(symbols=params["symbols"])
         else:
             coins = selectors.resolve_ids(ids=params["ids"])
+        # Rows by symbol, whatever order the caller named them in: every order of one set of
+        # coins is one cache entry (cryptodt.data_cache.canonical_query).
+        coins = sorted(coins, key=lambda c: (c.symbol.upper(), c.coin_id))
         key = (tuple(c.pk for c in coins), params["vs"])
 
         def build() -> dict:

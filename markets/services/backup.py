@@ -50,19 +50,27 @@ def rotate(*, keep: int) -> list[Path]:
     return stale
 
 
-def restore(*, source: Path) -> None:
-    """Replace the database's content with the backup's."""
+def restore(*, source: Path) -> Path:
+    """Replace the database's content with the backup's; returns the safety copy of what
+    was there before (BACKUP_DIR/pre-restore-*, outside the rotation), so a restore of the
+    wrong file can itself be undone."""
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"no backup file at {source}")
-    connections.close_all()
     if connection.vendor == "sqlite":
         _check_sqlite_file(source)
+        if source.resolve() == Path(connection.settings_dict["NAME"]).resolve():
+            raise BackupError("the backup is the live database itself")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    safety = backup(output=Path(settings.BACKUP_DIR) / f"pre-restore-{stamp}{_suffix()}")
+    connections.close_all()
+    if connection.vendor == "sqlite":
         _sqlite_backup(source, Path(connection.settings_dict["NAME"]), into_live=True)
     elif connection.vendor == "postgresql":
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *_pg_args(), str(source)])
     else:
         raise BackupError(f"restore is not supported on {connection.vendor}")
+    return safety
 
 
 def _sqlite_backup(source: Path, target: Path, *, into_live: bool = False) -> None:

@@ -94,13 +94,24 @@ def test_a_guesser_over_the_ip_limit_gets_429_even_with_a_malformed_body(api, ra
     assert response.json()["error"]["code"] == "rate_limited"
 
 
-def test_a_caller_over_the_tier_limit_gets_429_even_with_a_malformed_body(api, rate_clock, settings):
-    settings.RATE_ANON = "2/m"
+def test_a_caller_over_the_login_budget_gets_429_and_retry_after_even_with_a_malformed_body(api, rate_clock, settings):
+    settings.RATE_TOKEN_IP = "2/m"
     for n in range(2):
         _obtain(api, username=f"user{n}", password="x")
     response = api.post("/api/auth/token", "{not json", content_type="application/json")
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def test_anonymous_reads_do_not_spend_the_login_budget(api, user, rate_clock, settings):
+    settings.RATE_ANON = "10/m"
+    for _ in range(10):
+        spent = api.get("/api/auth/me")  # refused requests are charged to the anonymous budget too
+    assert spent["X-RateLimit-Remaining"] == "0", "the anonymous read budget is spent"
+    response = _obtain(api)
+    assert response.status_code == 200
+    assert response["X-RateLimit-Limit"] == "10"  # RATE_TOKEN_IP's budget, not the read budget's
+    assert response["X-RateLimit-Remaining"] == "9"
 
 
 def test_the_token_endpoint_limits_guesses_per_ip(api, rate_clock, settings):

@@ -46,7 +46,8 @@ def seed():
     )
 
 
-def test_a_backup_restores_every_row(tmp_path):
+def test_a_backup_restores_every_row(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path / "backups"
     seed()
     before = every_row()
     path = backup(output=tmp_path / "copy.backup")
@@ -54,9 +55,15 @@ def test_a_backup_restores_every_row(tmp_path):
 
     PriceSnapshot.objects.all().delete()
     ingest.ingest_market_rows(rows=[market_row("solana", "sol", rank=3)], source="coingecko")
-    restore(source=path)
+    changed = every_row()
+    safety = restore(source=path)
 
     assert every_row() == before
+    # What the restore replaced was copied first, so restoring the wrong file can be undone.
+    assert safety.parent == settings.BACKUP_DIR and safety.name.startswith("pre-restore-")
+    restore(source=safety)
+    assert every_row() == changed
+    restore(source=path)
     assert LatestQuote.objects.get(coin__coin_id="pepe").price.normalize() == Decimal("0.00001234")
 
 
@@ -67,7 +74,8 @@ def test_backups_keep_only_the_last_n(settings, tmp_path):
     assert sorted(tmp_path.iterdir()) == written[2:]
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path / "backups"
     bogus = tmp_path / "bogus.sqlite3"
     bogus.write_bytes(b"not a database at all" * 100)
     with pytest.raises(BackupError):
@@ -170,7 +178,8 @@ def test_a_collector_killed_mid_batch_leaves_the_previous_consistent_state():
             assert cursor.fetchone()[0] == "ok"
 
 
-def test_the_backup_and_restore_commands_print_what_they_did(tmp_path):
+def test_the_backup_and_restore_commands_print_what_they_did(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path / "backups"
     seed()
     out = StringIO()
     call_command("backup_db", "--output", str(tmp_path / "b.backup"), stdout=out)

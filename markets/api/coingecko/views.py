@@ -7,6 +7,7 @@ parameter, 404 "coin not found"), and 429 as ``{"status": {"error_code", "error_
 
 from datetime import UTC, datetime, timedelta
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as drf
@@ -78,8 +79,12 @@ class SimplePriceView(CoinGeckoView):
         return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
 
 
+# CoinGecko answers these two with a JSON array of objects.
+_ARRAY_OF_OBJECTS = {200: build_array_type(build_basic_type(OpenApiTypes.OBJECT))}
+
+
 class CoinsListView(CoinGeckoView):
-    @extend_schema(parameters=[q.CoinsListQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.CoinsListQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         include_platform = q.validated(q.CoinsListQuery, request)["include_platform"]
         key = ("cg-list", include_platform)
@@ -89,7 +94,7 @@ class CoinsListView(CoinGeckoView):
 
 
 class CoinsMarketsView(CoinGeckoView):
-    @extend_schema(parameters=[q.MarketsQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.MarketsQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         params = q.validated(q.MarketsQuery, request)
         args = {

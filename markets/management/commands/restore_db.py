@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            restore(source=Path(path))
+            safety = restore(source=Path(path))
         except (BackupError, OSError) as exc:
             raise CommandError(f"restore failed: {exc}")
-        self.stdout.write(f"restore: database restored from {path}")
+        self.stdout.write(f"restore: database restored from {path} (the previous content is in {safety})")
