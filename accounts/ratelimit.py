@@ -28,6 +28,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts import selectors
 from accounts.models import Tier
+from cryptodt import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ class TierRateThrottle(BaseThrottle):
             return True
         cost = _cost(view, request)
         self.usage = charge(request, user=request.user, cost=cost)
+        if self.usage.limited:
+            metrics.RATE_LIMITED.labels(self.usage.tier.value).inc()
         return not self.usage.limited
 
     def wait(self) -> float | None:

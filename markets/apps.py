@@ -31,3 +31,9 @@ class MarketsConfig(AppConfig):
         health.register("providers", readiness)
         health.register("provider_budgets", budget_plan_check)
         health.register("data_age", data_age)
+
+        from cryptodt import metrics as exported
+        from markets import metrics
+
+        exported.register_collector("providers", metrics.provider_gauges)
+        exported.register_newest("markets", metrics.newest_by_kind)

@@ -3,6 +3,7 @@ ever asks a provider for a coin, currency or interval the collector does not cov
 once, with a short timeout, and stores the answer."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import caches
@@ -255,6 +256,22 @@ def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime 
         "source": bars[-1].source,
         "stale": datetime.now(UTC) - bars[-1].t > 2 * step + timedelta(seconds=2 * settings.COLLECT_INTERVAL_S),
     }
+
+
+def week_of_closes(*, coin_pks: list[int], vs: str) -> dict[int, list[Decimal]]:
+    """The last 7 days of stored hourly closes per coin, oldest first (sparklines)."""
+    since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
+    closes: dict[int, list[Decimal]] = {}
+    hours = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t__gte=since).order_by("coin_id", "t")
+    for coin_pk, close in hours.values_list("coin_id", "close"):
+        closes.setdefault(coin_pk, []).append(close)
+    return closes
+
+
+def sparklines(*, coin_ids: list[str], vs: str) -> dict[str, list[Decimal]]:
+    """``week_of_closes`` by coin id."""
+    pks = dict(Coin.objects.filter(coin_id__in=coin_ids).values_list("pk", "coin_id"))
+    return {pks[pk]: closes for pk, closes in week_of_closes(coin_pks=list(pks), vs=vs).items()}
 
 
 def newest_price_time() -> datetime | None:

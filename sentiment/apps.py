@@ -10,3 +10,8 @@ class SentimentConfig(AppConfig):
 
         # Registered only: the check reports what is loaded and never loads a model itself.
         health.register("sentiment", status)
+
+        from cryptodt.metrics import register_newest
+        from sentiment.metrics import newest_by_kind
+
+        register_newest("sentiment", newest_by_kind)

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import transaction
 
+from cryptodt import metrics
 from markets.providers import breaker, router, stats
 from markets.providers.base import batched
 from markets.services import cache
@@ -75,6 +76,7 @@ def ingest_news(*, items: Sequence[NewsItem], provider: str = "", analyzer: Anal
 def _score(articles: list[NewsArticle], analyzer: Analyzer) -> None:
     """Headlines are scored (bodies are truncated teasers in most feeds), in batches."""
     for chunk in batched(articles, settings.SENTIMENT_BATCH_SIZE * 4):
+        metrics.SENTIMENT_INFERENCES.labels(analyzer.backend or "unknown").inc(len(chunk))
         for article, result in zip(chunk, analyzer.analyze([a.title for a in chunk]), strict=True):
             article.sentiment_label = result.label
             article.sentiment_score = result.score

@@ -17,6 +17,7 @@ from django.conf import settings
 from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
+from cryptodt import metrics
 from streaming import capacity, relay
 from streaming.frames import error_frame, group_for, heartbeat_frame, price_frame, to_text
 from streaming.selectors import coins_for_symbols, latest_price_events
@@ -83,6 +84,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse("too_many_connections", message, CLOSE_FULL)
             return
         await self.accept()
+        metrics.WS_CONNECTIONS.inc()
         self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
 
     async def _refuse(self, code: str, message: str, close_code: int) -> None:
@@ -101,6 +103,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
                 async with _layer_slot():
                     await self.channel_layer.group_discard(group_for(pk), self.channel_name)
         if self.slot is not None:
+            metrics.WS_CONNECTIONS.dec()
             await capacity.arelease(self.slot)
             self.slot = None
 
@@ -220,6 +223,10 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             return
         self.last_sent[coin] = mark
         await self.send_json(price_frame(event))
+
+    async def send_json(self, content, close=False) -> None:
+        metrics.WS_FRAMES.labels(content.get("type", "other")).inc()
+        await super().send_json(content, close=close)
 
     @classmethod
     async def encode_json(cls, content) -> str:

@@ -1,10 +1,13 @@
 """Each provider's health as /api/providers and /api/health/ready report it."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 
 from markets.providers import breaker, budget, config, stats
 from markets.providers.plan import plan_schedule
 from markets.providers.registry import PROVIDERS, capabilities_of
+from markets.times import iso
 
 
 def provider_rows() -> list[dict]:
@@ -27,6 +30,49 @@ def provider_rows() -> list[dict]:
     return rows
 
 
+def failing_providers(rows: list[dict] | None = None) -> list[dict]:
+    """Enabled providers whose circuit is not closed, whose last call failed, or that are
+    cooling down after a 429: who, in what state, the last error, and when the next try is."""
+    failing = []
+    for row in rows if rows is not None else provider_rows():
+        name, error = row["name"], row["last_error"]
+        last_failed = bool(error) and (not row["last_success"] or error["at"] > row["last_success"])
+        blocked = budget.blocked_until(name)
+        if not row["enabled"] or (row["state"] == breaker.CLOSED and not last_failed and not blocked):
+            continue
+        retry = max(filter(None, [breaker.retry_at(name), blocked]), default=None)
+        failing.append(
+            {
+                "name": name,
+                "state": row["state"],
+                "failures": breaker.read(name).failures,
+                "last_error": error,
+                "retry_at": iso(datetime.fromtimestamp(retry, tz=UTC)) if retry else None,
+            }
+        )
+    return failing
+
+
+def describe(failure: dict) -> str:
+    """ "coingecko: circuit open after 3 failures; last error HTTP 500 on markets at …; retried at …"."""
+    state = {breaker.OPEN: "circuit open", breaker.HALF_OPEN: "circuit half-open"}.get(
+        failure["state"], "circuit closed"
+    )
+    text = f"{failure['name']}: {state}"
+    if failure["failures"]:
+        text += f" after {failure['failures']} failures"
+    error = failure["last_error"]
+    if error:
+        text += f"; last error {error['reason']} on {error['endpoint']} at {error['at']}"
+    if failure["retry_at"]:
+        text += f"; retried from {failure['retry_at']}"
+    elif failure["state"] == breaker.HALF_OPEN:
+        text += "; the next call probes it"
+    else:
+        text += "; retried on the next call"
+    return text
+
+
 def readiness() -> dict:
     """Ready while every capability has at least one enabled provider whose circuit is not open."""
     rows = {row["name"]: row for row in provider_rows()}
@@ -36,9 +82,13 @@ def readiness() -> dict:
         if not any(rows[n]["state"] != breaker.OPEN for n in names):
             stranded.append(capability)
     detail = "all capabilities have a provider" if not stranded else f"no provider for: {', '.join(stranded)}"
+    failing = failing_providers(list(rows.values()))
+    if failing:
+        detail += " — " + " | ".join(describe(f) for f in failing)
     return {
         "ok": not stranded,
         "detail": detail,
+        "failing": failing,
         "providers": {n: {"state": r["state"], "last_success": r["last_success"]} for n, r in rows.items()},
     }
 

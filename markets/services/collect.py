@@ -6,8 +6,9 @@ failed step (reported, nothing stored), never an exception that stops other step
 """
 
 import logging
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from markets.models import Coin, Protocol
 from markets.providers import router
 from markets.providers.plan import plan_schedule
 from markets.services import ingest, registry
+from markets.services.observe import cycle_summary, observed_step
 from markets.services.rollup import rollup_hours
 from markets.services.validation import InvalidRecord
 
@@ -34,6 +36,8 @@ class StepResult:
     provider: str | None = None
     error: str | None = None
     housekeeping: bool = False  # a local step (roll-up): its success does not make a cycle a success
+    reasons: dict[str, str] = field(default_factory=dict)  # provider -> why it did not answer
+    rejected: bool = False  # the payload was refused whole by validation
 
     @property
     def ok(self) -> bool:
@@ -47,18 +51,23 @@ class StepResult:
 
 
 def run_step(name: str, step: Callable[[], tuple[int, str | None]]) -> StepResult:
+    with observed_step(name) as observe:
+        return observe(_run_step(name, step))
+
+
+def _run_step(name: str, step: Callable[[], tuple[int, str | None]]) -> StepResult:
     try:
         stored, provider = step()
     except router.AllProvidersFailed as exc:
         reasons = "; ".join(f"{k}: {v}" for k, v in exc.reasons.items()) or "no provider configured"
-        return StepResult(name, error=f"all providers failed — {reasons}"[:500])
+        return StepResult(name, error=f"all providers failed — {reasons}"[:500], reasons=dict(exc.reasons))
     except NothingToCollect as exc:
         return StepResult(name, error=str(exc))
     except NotImplementedError:
         return StepResult(name, error="the provider layer does not implement this capability")
     except InvalidRecord as exc:
         logger.warning("%s rejected an impossible payload: %s", name, exc)
-        return StepResult(name, error=f"rejected impossible data: {exc}"[:500])
+        return StepResult(name, error=f"rejected impossible data: {exc}"[:500], rejected=True)
     return StepResult(name, stored=stored, provider=provider)
 
 
@@ -162,6 +171,7 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
     ``due_only`` (the schedule) each runs only when the provider plan's interval for it
     has passed; the listing also runs whenever nothing is tracked yet.
     """
+    started = time.perf_counter()
     results = []
     listed = False
     if not due_only or _due("markets") or not registry.tracked_coins(limit=1):
@@ -175,6 +185,7 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
     if not due_only or _due("trending"):
         results.append(_settle("trending", collect_trending(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
+    cycle_summary("collect_all", results, started=started)
     return results
 
 
