@@ -23,8 +23,7 @@ from django.http import HttpResponse, JsonResponse
 
 # The settings put PROMETHEUS_MULTIPROC_DIR into the environment; prometheus_client picks
 # its value class (per-process files or in-memory) when it is first imported.
-_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(settings.METRICS_DIR)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = _MULTIPROC_DIR
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(settings.METRICS_DIR)
 
 from prometheus_client import (  # noqa: E402
     CONTENT_TYPE_LATEST,
@@ -127,6 +126,8 @@ def _data_age() -> list:
 
 class _Registered:
     def collect(self):
+        # Every process's samples: a file being written or half-truncated costs only those.
+        yield from _guarded("processes", lambda: MultiProcessCollector(None, path=str(settings.METRICS_DIR)).collect())
         for name, collect in list(_collectors.items()):
             yield from _guarded(name, collect)
         yield from _guarded("data_age", _data_age)
@@ -139,10 +140,6 @@ def gauge(name: str, documentation: str, labels: list[str]) -> GaugeMetricFamily
 def scrape() -> tuple[bytes, str]:
     """The exposition text summed over every process, and its content type."""
     registry = CollectorRegistry()
-    try:
-        MultiProcessCollector(registry)
-    except Exception as exc:  # unreadable directory: the live gauges are still worth serving
-        logger.warning("multiprocess metrics unavailable: %s", exc)
     registry.register(_Registered())
     return generate_latest(registry), CONTENT_TYPE_LATEST
 

@@ -24,8 +24,9 @@ DEBUG = envbool("DEBUG", True)
 # Prometheus multiprocess mode: every process (web workers, task cluster, stream_prices)
 # writes its samples here and /metrics sums them (cryptodt/metrics.py). Set into the
 # environment before prometheus_client is imported, so every child inherits it.
-METRICS_DIR = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics")))
+METRICS_DIR = Path(envstr("PROMETHEUS_MULTIPROC_DIR") or DATA_DIR / "metrics")
 METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 # Bearer token for scrapes of /metrics from anywhere but loopback (empty: loopback only).
 METRICS_TOKEN = envstr("METRICS_TOKEN")
 
