@@ -16,6 +16,7 @@ from sentiment import selectors as sentiment
 logger = logging.getLogger(__name__)
 
 TOP_COINS = 50
+MAX_SYMBOL_CHARS = 40
 NEWS_ITEMS = 12
 DEFI_ROWS = 10
 CANDLES = 200
@@ -55,6 +56,9 @@ def overview() -> dict:
 
 def coin(symbol: str) -> dict | None:
     """None when no coin has this symbol."""
+    # isprintable refuses NUL (PostgreSQL cannot compare it), control characters and lone surrogates.
+    if not 0 < len(symbol) <= MAX_SYMBOL_CHARS or not symbol.isprintable():
+        return None
     try:
         found = markets.resolve_symbol(symbol=symbol)
     except NotFoundError:

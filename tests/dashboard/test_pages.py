@@ -70,3 +70,11 @@ def test_the_charting_library_ships_with_its_licence():
     assert finders.find(vendored + "lightweight-charts.standalone.production.js")
     licence = open(finders.find(vendored + "LICENSE")).read()
     assert "Apache License" in licence
+
+
+@pytest.mark.parametrize("symbol", ["%00", "x" * 5000, "%C3%9F", "..%2F..%2Fetc", "%ED%A0%80", "BTC%0A"])
+def test_a_hostile_coin_symbol_is_a_404_page_not_an_error(client, listing, symbol):
+    response = client.get(f"/coins/{symbol}")
+    assert response.status_code == 404
+    if "%2F" not in symbol:  # a slash leaves the coin page's pattern: Django's own 404
+        assert "No such coin" in response.content.decode()
