@@ -11,6 +11,7 @@ age of the newest data) is read when scraped by collectors the apps register fro
 AppConfig.ready (``register_collector``), so this module imports no app.
 """
 
+import glob
 import hmac
 import ipaddress
 import logging
@@ -124,10 +125,23 @@ def _data_age() -> list:
     return [age]
 
 
+def _processes() -> list:
+    """Every process's samples, summed. A file that cannot be read (truncated, foreign)
+    is left out and logged, so it costs its own samples only."""
+    readable = []
+    for path in glob.glob(os.path.join(str(settings.METRICS_DIR), "*.db")):
+        try:
+            MultiProcessCollector.merge([path], accumulate=False)
+        except Exception as exc:
+            logger.warning("unreadable metrics file %s: %s", os.path.basename(path), exc.__class__.__name__)
+            continue
+        readable.append(path)
+    return list(MultiProcessCollector.merge(readable, accumulate=True))
+
+
 class _Registered:
     def collect(self):
-        # Every process's samples: a file being written or half-truncated costs only those.
-        yield from _guarded("processes", lambda: MultiProcessCollector(None, path=str(settings.METRICS_DIR)).collect())
+        yield from _guarded("processes", _processes)
         for name, collect in list(_collectors.items()):
             yield from _guarded(name, collect)
         yield from _guarded("data_age", _data_age)

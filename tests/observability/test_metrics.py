@@ -147,11 +147,13 @@ def test_a_scrape_survives_a_failing_source_and_a_corrupt_sample_file(client, se
         raise RuntimeError("database gone")
 
     metrics.register_collector("broken-for-test", broken)
+    client.get("/api/health")
     corrupt = settings.METRICS_DIR / "counter_999999999.db"
-    corrupt.write_bytes(b"\x00garbage" * 3)
+    corrupt.write_bytes(b"\xff\xff\xff\x7f garbage" * 3)
     try:
         body = scrape()
         assert value(body, "cryptodt_provider_circuit_state", provider="binance", state="closed") == 1
+        assert value(body, "cryptodt_http_requests_total", route="/api/health") >= 1  # the other files still count
     finally:
         metrics._collectors.pop("broken-for-test")
         corrupt.unlink()
