@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.shortcuts import render
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.views import APIView
@@ -37,6 +38,7 @@ class Page(APIView):
     def context(self, request, **kwargs) -> dict:
         return {}
 
+    @extend_schema(exclude=True)  # pages, not API: kept out of the OpenAPI schema
     def get(self, request, **kwargs):
         context = self.context(request, **kwargs)
         if context is None:

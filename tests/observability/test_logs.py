@@ -123,3 +123,8 @@ def test_a_collection_cycle_logs_one_summary_with_each_providers_outcome(upstrea
     assert "coincap" in summary.providers  # the fallback for markets, refused locally
     assert summary.duration_s >= 0
     assert "failed: markets (all providers failed" in summary.getMessage()
+
+
+def test_the_container_logs_json_lines_by_default():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "LOG_FORMAT=json" in dockerfile
