@@ -33,7 +33,7 @@ class RateLimitHeadersMiddleware:
             return response
         user = getattr(request, "user", None)
         if ratelimit.is_exempt(request, view_class):
-            # Never metered (health probes, the schema), yet API.md promises the headers on
+            # Never metered (health probes, the schema), yet docs/API.md promises the headers on
             # every response: show the caller's budget without spending any of it.
             usage = ratelimit.peek(request, user=user)
         else:

@@ -23,6 +23,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from cryptodt import health
+from cryptodt.schedules import PREFIX
+from cryptodt.schedules import planned as planned_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +96,7 @@ def fix_shared_cache() -> str:
 
 
 def _planned_schedules() -> dict[str, str]:
-    from markets.management.commands.setup_schedules import PREFIX, planned
-
-    return {PREFIX + job.name: job.func for job in planned()}
+    return {PREFIX + job.name: job.func for job in planned_jobs()}
 
 
 def schedules() -> dict:

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "django_q",
+    "cryptodt",
+    "providers",
     "accounts",
     "markets",
     "sentiment",

@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptodt.api.errors import NoDataAvailable, NotFoundError
 from markets import selectors as markets
-from markets.providers.status import provider_rows
+from providers.status import provider_rows
 from sentiment import selectors as sentiment
 
 logger = logging.getLogger(__name__)

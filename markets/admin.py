@@ -89,9 +89,3 @@ class ChainAdmin(admin.ModelAdmin):
 @admin.register(RollupState)
 class RollupStateAdmin(admin.ModelAdmin):
     list_display = ["name", "rolled_until"]
-
-
-# --- providers (owned by the provider layer) ---
-import markets.admin_providers  # noqa: E402, F401  (registers ProviderSetting, CapabilitySetting)
-
-# --- end providers ---

@@ -2,6 +2,7 @@
 ever asks a provider for a coin, currency or interval the collector does not cover,
 once, with a short timeout, and stores the answer."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.core.cache import caches
 from django.db.models import F
 
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
+from cryptodt.times import iso, parse_iso
 from markets import series
 from markets.models import (
     Candle,
@@ -23,9 +25,9 @@ from markets.models import (
     ProtocolTVLPoint,
     TrendingSnapshot,
 )
+from markets.models.coins import largest_coin_per_symbol
 from markets.services import collect, registry
 from markets.services.rollup import hourly_bars_from_raw, rolled_until
-from markets.times import iso, parse_iso
 
 COLLECTED_VS = ("usd",)
 _ON_DEMAND_COOLDOWN_S = 60
@@ -44,14 +46,23 @@ def first_attempt(key: str) -> bool:
 # --- symbol resolution ------------------------------------------------------------------
 
 
+def coins_for_symbols(*, symbols: Iterable[str]) -> tuple[list[Coin], list[str]]:
+    """The coins the symbols name, in the order asked, and the symbols no coin has.
+
+    Case-insensitive; a symbol several coins share means the one with the largest market
+    cap (CoinGecko's ``include_tokens=top``).
+    """
+    wanted = list(dict.fromkeys(s.upper() for s in symbols))
+    owners = largest_coin_per_symbol(Coin.objects.filter(symbol__in=wanted))
+    return [owners[s] for s in wanted if s in owners], [s for s in wanted if s not in owners]
+
+
 def resolve_symbols(*, symbols: list[str]) -> list[Coin]:
-    """Case-insensitive; a shared symbol means the coin with the largest market cap."""
-    wanted = [s.upper() for s in symbols]
-    owners = registry.by_largest_market_cap(Coin.objects.filter(symbol__in=set(wanted)))
-    for symbol in wanted:
-        if symbol not in owners:
-            raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
-    return [owners[s] for s in dict.fromkeys(wanted)]
+    coins, unknown = coins_for_symbols(symbols=symbols)
+    if unknown:
+        symbol = unknown[0]
+        raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
+    return coins
 
 
 def resolve_ids(*, ids: list[str]) -> list[Coin]:
@@ -339,3 +350,11 @@ def chains() -> dict:
     if not rows:
         raise NoDataAvailable("No chain TVL has been collected yet.")
     return {"data": rows}
+
+
+def exchange_pairs(exchange: str) -> dict[str, tuple[str, str]]:
+    """Pair (``BTCUSDT``) -> (coin id, symbol) of the coins the registry gave a pair on ``exchange``."""
+    if exchange != "binance":
+        return {}
+    rows = Coin.objects.exclude(binance_pair="").values_list("binance_pair", "coin_id", "symbol")
+    return {pair.upper(): (coin_id, symbol) for pair, coin_id, symbol in rows}

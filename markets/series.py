@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import CharField, FloatField, QuerySet
 from django.db.models.functions import Cast
 
-from markets.times import iso
+from cryptodt.times import iso
 
 
 def rows(queryset: QuerySet, *, money: list[str]) -> list[tuple]:

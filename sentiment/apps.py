@@ -5,11 +5,13 @@ class SentimentConfig(AppConfig):
     name = "sentiment"
 
     def ready(self) -> None:
-        from cryptodt import health
-        from sentiment.analyzers import status
+        from cryptodt import health, schedules
+        from sentiment import schedules as jobs
+        from sentiment.health import analyzer_status
 
         # Registered only: the check reports what is loaded and never loads a model itself.
-        health.register("sentiment", status)
+        health.register("sentiment", analyzer_status)
+        schedules.register("sentiment", jobs.planned)
 
         from cryptodt.metrics import register_newest
         from sentiment.metrics import newest_by_kind

@@ -7,15 +7,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import transaction
 
+from cryptodt import data_cache as cache
 from cryptodt import metrics
-from markets.providers import breaker, router, stats
-from markets.providers.base import batched
-from markets.services import cache
-from markets.services import validation as v
-from markets.services.collect import StepResult, run_step
+from providers import breaker, router, stats
+from providers import validation as v
+from providers.base import batched
+from providers.news_records import NewsItem
+from providers.steps import StepResult, run_step
 from sentiment.analyzers import Analyzer, get_analyzer
 from sentiment.models import NewsArticle
-from sentiment.providers.records import NewsItem
 from sentiment.tagging import CoinTagger
 
 logger = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from django.db.models import Avg, Count, Prefetch
 
 from cryptodt import metrics
 from cryptodt.api.errors import NoDataAvailable
+from cryptodt.times import iso
 from markets.models import Coin
 from markets.selectors import first_attempt, resolve_symbol
-from markets.times import iso
 from sentiment.analyzers import LABELS, get_analyzer
 from sentiment.models import FearGreedPoint, NewsArticle
 from sentiment.services import collect_fear_greed

@@ -1,14 +1,14 @@
-"""Writes for sentiment data. Fear & greed now; news arrives with a later issue."""
+"""Writes for the fear & greed index (news articles are written by sentiment.news)."""
 
 from collections.abc import Sequence
 
 from django.db import transaction
 
-from markets.providers import router
-from markets.providers.records import FearGreedPoint as FearGreedRecord
-from markets.services import cache
-from markets.services import validation as v
-from markets.services.collect import StepResult, run_step
+from cryptodt import data_cache as cache
+from providers import router
+from providers import validation as v
+from providers.records import FearGreedPoint as FearGreedRecord
+from providers.steps import StepResult, run_step
 from sentiment.models import FearGreedPoint
 
 

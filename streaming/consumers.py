@@ -1,4 +1,4 @@
-"""/ws/prices: the live price feed (API.md).
+"""/ws/prices: the live price feed (docs/API.md).
 
 The consumer only translates between frames and the streaming selectors/services: it
 authenticates, keeps the connection's subscriptions, answers every bad frame with an
@@ -18,9 +18,10 @@ from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
 from cryptodt import metrics
+from markets.selectors import coins_for_symbols
 from streaming import capacity, relay
 from streaming.frames import error_frame, group_for, heartbeat_frame, price_frame, to_text
-from streaming.selectors import coins_for_symbols, latest_price_events
+from streaming.selectors import latest_price_events
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The frames of /ws/prices (API.md), built in one place for the consumer, the broadcast
+"""The frames of /ws/prices (docs/API.md), built in one place for the consumer, the broadcast
 and the relay.
 
 A price crosses the channel layer as text (msgpack, which the Redis layer uses, has no
@@ -9,8 +9,8 @@ number with every digit the provider sent.
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from markets.api.renderers import decimal_text, encode
-from markets.times import iso
+from cryptodt.api.renderers import decimal_text, encode
+from cryptodt.times import iso
 
 PRICE_EVENT = "price.update"
 
@@ -20,18 +20,18 @@ def group_for(coin_pk: int) -> str:
     return f"prices.{coin_pk}"
 
 
-def price_event(
-    *, coin_pk: int, symbol: str, price: Decimal, change_24h_pct: Decimal | None, t: datetime, source: str
-) -> dict:
-    """A channel-layer message carrying one new price."""
+def price_event(row) -> dict:
+    """A channel-layer message carrying one coin's new price, from a stored price row
+    (a PriceSnapshot or LatestQuote with ``coin`` loaded)."""
+    change = row.change_24h_pct
     return {
         "type": PRICE_EVENT,
-        "coin": coin_pk,
-        "symbol": symbol,
-        "price": decimal_text(price),
-        "change_24h_pct": decimal_text(change_24h_pct) if change_24h_pct is not None else None,
-        "as_of": iso(t),
-        "source": source,
+        "coin": row.coin_id,
+        "symbol": row.coin.symbol,
+        "price": decimal_text(row.price),
+        "change_24h_pct": decimal_text(change) if change is not None else None,
+        "as_of": iso(row.t),
+        "source": row.source,
     }
 
 

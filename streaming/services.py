@@ -23,18 +23,7 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
     layer = get_channel_layer()
     if layer is None:
         return 0
-    events = [
-        price_event(
-            coin_pk=snap.coin_id,
-            symbol=snap.coin.symbol,
-            price=snap.price,
-            change_24h_pct=snap.change_24h_pct,
-            t=snap.t,
-            source=snap.source,
-        )
-        for snap in snapshots
-        if snap.vs == FEED_VS
-    ]
+    events = [price_event(snap) for snap in snapshots if snap.vs == FEED_VS]
     if not events:
         return 0
     try:

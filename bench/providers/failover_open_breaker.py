@@ -18,11 +18,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from django.conf import settings
 
-    from markets.providers import breaker, budget, config, router
-    from markets.providers.registry import PROVIDERS
+    from providers import breaker, budget, config, router
+    from providers.registry import PROVIDERS
     from tests.providers.fake_upstream import FakeUpstream, Reply
 
-    body = (Path(ROOT) / "tests/fixtures/coincap/assets.json").read_bytes()
+    body = (Path(ROOT) / "tests/fixtures/providers/coincap/assets.json").read_bytes()
     primary = FakeUpstream("/api/v3").start()
     secondary = FakeUpstream("/v2").start()
     primary.script("/coins/markets", Reply(b"", status=500))

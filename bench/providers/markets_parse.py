@@ -63,8 +63,8 @@ def page(number: int) -> bytes:
 
 def main() -> None:
     django_setup()
-    from markets.providers.coingecko import parse_markets
-    from markets.providers.payload import decode_json
+    from providers.coingecko import parse_markets
+    from providers.payload import decode_json
 
     pages = [page(n) for n in range(1, 5)]
     print(f"payload: 4 pages, {sum(map(len, pages)) / 1024:.0f} KiB, 1,000 rows")

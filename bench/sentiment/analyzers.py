@@ -141,11 +141,11 @@ def news_store(headlines: list[str]) -> None:
 
     from django.core.management import call_command
 
-    from markets.providers.records import MarketRow
     from markets.services import ingest
+    from providers.news_records import NewsItem
+    from providers.records import MarketRow
     from sentiment import selectors
     from sentiment.news import ingest_news
-    from sentiment.providers.records import NewsItem
 
     call_command("migrate", verbosity=0)
     now = datetime.now(UTC)

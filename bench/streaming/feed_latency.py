@@ -39,8 +39,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from markets.providers.records import MarketRow, Quote  # noqa: E402
 from markets.services import ingest  # noqa: E402
+from providers.records import MarketRow, Quote  # noqa: E402
 
 
 def free_port() -> int:

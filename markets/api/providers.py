@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from markets.providers.status import provider_rows
+from providers.status import provider_rows
 
 
 class ProvidersView(APIView):

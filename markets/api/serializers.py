@@ -1,93 +1,24 @@
 """Input serializers: every query parameter is checked here, a bad one is a 400 naming it."""
 
-import re
-from datetime import UTC, datetime
-
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cryptodt.api.queries import COIN_ID, SLUG, DaysQuery, Moment, Query, Symbol, SymbolList, validated
 from markets.models import INTERVALS
 
 KNOWN_VS = (
     "usd eur gbp jpy chf cad aud nzd cny hkd sgd krw inr brl mxn rub try zar sek nok dkk pln btc eth bnb"
 ).split()
-MAX_SYMBOLS = 50
-_SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
-_COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
-_EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)
 
-
-class SymbolList(serializers.CharField):
-    """Comma-separated tickers (BTC,ETH), at most MAX_SYMBOLS."""
-
-    def __init__(self, *, pattern: re.Pattern = _SYMBOL, what: str = "symbol", **kwargs):
-        self.pattern, self.what = pattern, what
-        super().__init__(max_length=MAX_SYMBOLS * 45, **kwargs)
-
-    def to_internal_value(self, data):
-        text = super().to_internal_value(data)
-        items = [item.strip() for item in text.split(",") if item.strip()]
-        if not items:
-            raise serializers.ValidationError(f"Give at least one {self.what}.")
-        if len(items) > MAX_SYMBOLS:
-            raise serializers.ValidationError(f"At most {MAX_SYMBOLS} {self.what}s per request.")
-        for item in items:
-            if not self.pattern.match(item):
-                raise serializers.ValidationError(f"{item[:50]!r} is not a valid {self.what}.")
-        return items
-
-
-class Symbol(serializers.CharField):
-    def __init__(self, **kwargs):
-        super().__init__(max_length=40, **kwargs)
-
-    def to_internal_value(self, data):
-        text = super().to_internal_value(data).strip()
-        if not _SYMBOL.match(text):
-            raise serializers.ValidationError(f"{text[:50]!r} is not a valid symbol.")
-        return text
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class Moment(serializers.Field):
-    """ISO-8601 (``2025-01-31``, ``2025-01-31T12:00:00Z``) or unix seconds."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data) > 40:
-            raise serializers.ValidationError("Use ISO-8601 (2025-01-31T00:00:00Z) or unix seconds.")
-        text = data.strip()
-        try:
-            if re.fullmatch(r"\d{1,11}(\.\d+)?", text):
-                value = datetime.fromtimestamp(float(text), tz=UTC)
-            else:
-                value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-                value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        except (ValueError, OverflowError, OSError):
-            raise serializers.ValidationError("Use ISO-8601 (2025-01-31T00:00:00Z) or unix seconds.")
-        if value < _EARLIEST or value.year > 2100:
-            raise serializers.ValidationError("The date is out of range.")
-        return value
+__all__ = ["DaysQuery", "Moment", "Symbol", "validated"]
 
 
 def _vs():
     return serializers.ChoiceField(choices=KNOWN_VS, default="usd")
 
 
-class _Query(serializers.Serializer):
-    """Lower-cases ``vs`` before checking it; unknown parameters are ignored, as browsers add some."""
-
-    def to_internal_value(self, data):
-        data = data.copy() if hasattr(data, "copy") else dict(data)
-        if isinstance(data.get("vs"), str):
-            data["vs"] = data["vs"].strip().lower()
-        return super().to_internal_value(data)
-
-
-class PricesQuery(_Query):
+class PricesQuery(Query):
     symbols = SymbolList(required=False)
-    ids = SymbolList(required=False, pattern=_COIN_ID, what="coin id")
+    ids = SymbolList(required=False, pattern=COIN_ID, what="coin id")
     vs = _vs()
 
     def validate(self, attrs):
@@ -96,12 +27,12 @@ class PricesQuery(_Query):
         return attrs
 
 
-class MarketQuery(_Query):
+class MarketQuery(Query):
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
     vs = _vs()
 
 
-class OHLCVQuery(_Query):
+class OHLCVQuery(Query):
     symbol = Symbol()
     interval = serializers.ChoiceField(choices=INTERVALS, default="1h")
     start = Moment(required=False)
@@ -114,24 +45,14 @@ class OHLCVQuery(_Query):
         return attrs
 
 
-class HistoryQuery(_Query):
+class HistoryQuery(Query):
     symbol = Symbol()
     days = serializers.IntegerField(min_value=1, max_value=365, default=30)
     resolution = serializers.ChoiceField(choices=["raw", "hourly", "daily", "auto"], default="auto")
     vs = _vs()
 
 
-class ProtocolsQuery(_Query):
+class ProtocolsQuery(Query):
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
     chain = serializers.RegexField(SLUG, max_length=100, required=False)
     category = serializers.RegexField(SLUG, max_length=100, required=False)
-
-
-class DaysQuery(_Query):
-    days = serializers.IntegerField(min_value=1, max_value=365, default=30)
-
-
-def validated(serializer_class: type[serializers.Serializer], request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

@@ -5,11 +5,9 @@ from markets.models.coins import Coin
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.market import GlobalSnapshot, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
-from markets.models.providers import CapabilitySetting, ProviderSetting
 
 __all__ = [
     "INTERVALS",
-    "CapabilitySetting",
     "Candle",
     "Chain",
     "Coin",
@@ -19,7 +17,6 @@ __all__ = [
     "PriceSnapshot",
     "Protocol",
     "ProtocolTVLPoint",
-    "ProviderSetting",
     "RollupState",
     "TrendingSnapshot",
 ]

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.db import models
 
 from markets.models.fields import money
@@ -27,3 +30,17 @@ class Coin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol} ({self.coin_id})"
+
+
+def largest_coin_per_symbol(coins: Iterable[Coin]) -> dict[str, Coin]:
+    """Upper-case symbol → the coin with the largest market cap (then best rank) using it."""
+    chosen: dict[str, Coin] = {}
+    for coin in coins:
+        current = chosen.get(coin.symbol)
+        if current is None or _size(coin) > _size(current):
+            chosen[coin.symbol] = coin
+    return chosen
+
+
+def _size(coin: Coin) -> tuple:
+    return (coin.market_cap or Decimal(-1), -(coin.market_cap_rank or 10**9), coin.coin_id)

@@ -2,10 +2,7 @@
 
 from django.db import models
 
-# 22 integer digits hold any market cap or supply; 18 decimals hold a sub-satoshi
-# price such as 0.000000001234 with every significant digit the provider sent.
-MONEY_DIGITS = 40
-MONEY_PLACES = 18
+from providers.validation import MONEY_DIGITS, MONEY_PLACES
 
 
 def money(**kwargs) -> models.DecimalField:

@@ -7,68 +7,22 @@ failed step (reported, nothing stored), never an exception that stops other step
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 
 from markets.models import Coin, Protocol
-from markets.providers import router
-from markets.providers.plan import plan_schedule
 from markets.services import ingest, registry
-from markets.services.observe import cycle_summary, observed_step
 from markets.services.rollup import rollup_hours
-from markets.services.validation import InvalidRecord
+from providers import router
+from providers.observe import cycle_summary
+from providers.plan import plan_schedule
+from providers.steps import NothingToCollect, StepResult, run_step
+from providers.validation import InvalidRecord
 
 logger = logging.getLogger(__name__)
-
-
-class NothingToCollect(Exception):
-    pass
-
-
-@dataclass
-class StepResult:
-    name: str
-    stored: int = 0
-    provider: str | None = None
-    error: str | None = None
-    housekeeping: bool = False  # a local step (roll-up): its success does not make a cycle a success
-    reasons: dict[str, str] = field(default_factory=dict)  # provider -> why it did not answer
-    rejected: bool = False  # the payload was refused whole by validation
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def line(self) -> str:
-        if self.error:
-            return f"{self.name}: failed ({self.error})"
-        via = f" from {self.provider}" if self.provider else ""
-        return f"{self.name}: stored {self.stored}{via}"
-
-
-def run_step(name: str, step: Callable[[], tuple[int, str | None]]) -> StepResult:
-    with observed_step(name) as observe:
-        return observe(_run_step(name, step))
-
-
-def _run_step(name: str, step: Callable[[], tuple[int, str | None]]) -> StepResult:
-    try:
-        stored, provider = step()
-    except router.AllProvidersFailed as exc:
-        reasons = "; ".join(f"{k}: {v}" for k, v in exc.reasons.items()) or "no provider configured"
-        return StepResult(name, error=f"all providers failed — {reasons}"[:500], reasons=dict(exc.reasons))
-    except NothingToCollect as exc:
-        return StepResult(name, error=str(exc))
-    except NotImplementedError:
-        return StepResult(name, error="the provider layer does not implement this capability")
-    except InvalidRecord as exc:
-        logger.warning("%s rejected an impossible payload: %s", name, exc)
-        return StepResult(name, error=f"rejected impossible data: {exc}"[:500], rejected=True)
-    return StepResult(name, stored=stored, provider=provider)
 
 
 def refresh_registry(*, timeout: float | None = None) -> StepResult:

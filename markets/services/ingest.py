@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
+from cryptodt import data_cache as cache
 from markets.models import (
     Candle,
     Chain,
@@ -24,10 +25,15 @@ from markets.models import (
     ProtocolTVLPoint,
     TrendingSnapshot,
 )
-from markets.providers.records import (
+from markets.models.coins import largest_coin_per_symbol
+from markets.services import registry
+from markets.services.rollup import bars_from_points
+from markets.signals import announce_prices_stored
+from providers import validation as v
+from providers.records import (
     Candle as CandleRecord,
 )
-from markets.providers.records import (
+from providers.records import (
     ChainTVL,
     GlobalStats,
     MarketRow,
@@ -37,10 +43,6 @@ from markets.providers.records import (
     TrendingEntry,
     TVLPoint,
 )
-from markets.services import cache, registry
-from markets.services import validation as v
-from markets.services.rollup import bars_from_points
-from markets.signals import announce_prices_stored
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +114,7 @@ def ingest_quotes(*, quotes: Sequence[Quote], source: str) -> int:
     symbols = {q.symbol.upper() for q in quotes if not q.coin_id and q.symbol}
     known = Coin.objects.filter(Q(coin_id__in=ids) | Q(symbol__in=symbols))
     by_id = {c.coin_id: c for c in known}
-    by_symbol = registry.by_largest_market_cap(by_id.values())
+    by_symbol = largest_coin_per_symbol(by_id.values())
     snapshots = []
     for quote in quotes:
         coin = by_id.get(quote.coin_id) if quote.coin_id else by_symbol.get((quote.symbol or "").upper())

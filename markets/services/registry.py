@@ -1,14 +1,14 @@
 """The coin registry: identity, symbol resolution data and exchange pairs."""
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import F
 
 from markets.models import Coin
-from markets.providers.records import CoinListing, CoinRef, MarketRow
-from markets.services import validation as v
+from markets.models.coins import largest_coin_per_symbol
+from providers import validation as v
+from providers.records import CoinListing, CoinRef, MarketRow
 
 
 def coin_ref(coin: Coin) -> CoinRef:
@@ -19,20 +19,6 @@ def coin_ref(coin: Coin) -> CoinRef:
         binance_pair=coin.binance_pair or None,
         kraken_pair=coin.kraken_pair or None,
     )
-
-
-def by_largest_market_cap(coins: Iterable[Coin]) -> dict[str, Coin]:
-    """Upper-case symbol → the coin with the largest market cap (then best rank) using it."""
-    chosen: dict[str, Coin] = {}
-    for coin in coins:
-        current = chosen.get(coin.symbol)
-        if current is None or _size(coin) > _size(current):
-            chosen[coin.symbol] = coin
-    return chosen
-
-
-def _size(coin: Coin) -> tuple:
-    return (coin.market_cap or Decimal(-1), -(coin.market_cap_rank or 10**9), coin.coin_id)
 
 
 def upsert_listings(*, listings: Sequence[CoinListing]) -> int:
@@ -99,7 +85,7 @@ def _same_coins_by_other_ids(incoming: dict[str, MarketRow], known: dict[str, Co
     if not unknown:
         return {}
     by_coincap = {c.coincap_id: c for c in Coin.objects.filter(coincap_id__in=[r.coincap_id for r in unknown.values()])}
-    by_symbol = by_largest_market_cap(Coin.objects.filter(symbol__in={r.symbol.upper() for r in unknown.values()}))
+    by_symbol = largest_coin_per_symbol(Coin.objects.filter(symbol__in={r.symbol.upper() for r in unknown.values()}))
     matches = {}
     for coin_id, row in unknown.items():
         match = by_coincap.get(row.coincap_id) or by_symbol.get(row.symbol.upper())
@@ -118,7 +104,7 @@ def assign_exchange_pairs(*, pairs: dict[str, dict[str, str]]) -> int:
             if field is None or not by_symbol:
                 continue
             symbols = {str(s).upper() for s in by_symbol}
-            owners = by_largest_market_cap(Coin.objects.filter(symbol__in=symbols))
+            owners = largest_coin_per_symbol(Coin.objects.filter(symbol__in=symbols))
             Coin.objects.exclude(**{field: ""}).update(**{field: ""})
             for symbol, coin in owners.items():
                 pair = next((p for s, p in by_symbol.items() if s.upper() == symbol), "")

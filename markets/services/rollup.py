@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from cryptodt import data_cache as cache
 from markets.models import (
     Candle,
     GlobalSnapshot,
@@ -28,8 +29,7 @@ from markets.models import (
     RollupState,
     TrendingSnapshot,
 )
-from markets.providers.records import PricePoint
-from markets.services import cache
+from providers.records import PricePoint
 
 logger = logging.getLogger(__name__)
 

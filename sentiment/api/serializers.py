@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from markets.api.serializers import Moment, Symbol, _Query
+from cryptodt.api.queries import Moment, Query, Symbol
 
 MAX_TEXTS = 64
 MAX_TEXT_CHARS = 5_000
@@ -34,12 +34,12 @@ class AnalyzeInput(serializers.Serializer):
         return data["texts"] if "texts" in data else [data["text"]]
 
 
-class NewsQuery(_Query):
+class NewsQuery(Query):
     symbol = Symbol(required=False)
     since = Moment(required=False)
     limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
-class SummaryQuery(_Query):
+class SummaryQuery(Query):
     symbol = Symbol(required=False)
     hours = serializers.IntegerField(min_value=1, max_value=24 * 30, default=24)

@@ -5,9 +5,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from markets.api.serializers import DaysQuery, validated
-from markets.api.views import ReadView
-from markets.services.cache import cached
+from cryptodt.api.queries import DaysQuery, validated
+from cryptodt.api.reads import ReadView
+from cryptodt.data_cache import cached
 from sentiment import selectors
 from sentiment.api.serializers import MAX_TEXTS, AnalyzeInput, NewsQuery, SummaryQuery
 

@@ -7,19 +7,17 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Coin
-from markets.providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
 from markets.services import ingest
+from providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
 from tests.data.conftest import _no_real_providers, listing, market_row  # noqa: F401
 
 
 @pytest.fixture
-def recorded(shared_fixture, own_fixture):
-    """A recorded CoinGecko body, from ../shared when present, and always from the own copy."""
+def recorded(recorded_fixture):
+    """A body the real CoinGecko answered, decoded."""
 
-    def read(name: str, *, shared: bool) -> object:
-        if shared:
-            return json.loads(shared_fixture(f"coingecko/{name}"))
-        return json.loads(own_fixture(f"coingecko/compat/{name}"))
+    def read(name: str) -> object:
+        return json.loads(recorded_fixture(f"coingecko/{name}"))
 
     return read
 

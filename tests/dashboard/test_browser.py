@@ -51,7 +51,7 @@ PUSH = """
 from datetime import UTC, datetime
 from decimal import Decimal
 from markets.models import LatestQuote
-from markets.providers.records import Quote
+from providers.records import Quote
 from markets.services import ingest
 now = LatestQuote.objects.get(coin__coin_id="bitcoin", vs="usd")
 price = (now.price * Decimal("1.0125")).quantize(Decimal("0.01"))

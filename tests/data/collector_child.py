@@ -11,8 +11,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodt.settings")
 django.setup()
 
-from markets.providers.records import Quote  # noqa: E402
 from markets.services import ingest  # noqa: E402
+from providers.records import Quote  # noqa: E402
 
 FIRST, SECOND = int(sys.argv[1]), int(sys.argv[2])
 START = datetime.now(UTC) - timedelta(days=6)

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers.records import MarketRow, Quote
 from markets.services import ingest
+from providers.records import MarketRow, Quote
 from tests.providers.fake_upstream import refuse_every_provider
 
 

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Coin, Protocol
-from markets.providers.records import Candle, ChainTVL, FearGreedPoint, ProtocolTVL, TrendingEntry, TVLPoint
 from markets.services import ingest
-from markets.services.validation import InvalidRecord
+from providers.records import Candle, ChainTVL, FearGreedPoint, ProtocolTVL, TrendingEntry, TVLPoint
+from providers.validation import InvalidRecord
 from sentiment.services import ingest_fear_greed
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 
 from markets.models import LatestQuote
-from markets.providers.records import GlobalStats, TrendingEntry
 from markets.services import ingest
+from providers.records import GlobalStats, TrendingEntry
 from tests.data.conftest import market_row, quote
 
 pytestmark = pytest.mark.django_db

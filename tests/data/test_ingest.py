@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Candle, Coin, LatestQuote, PriceSnapshot, Protocol, ProtocolTVLPoint
-from markets.providers.records import Candle as CandleRecord
-from markets.providers.records import CoinListing, ProtocolTVL
 from markets.services import ingest, registry
-from markets.services.validation import InvalidRecord
+from providers.records import Candle as CandleRecord
+from providers.records import CoinListing, ProtocolTVL
+from providers.validation import InvalidRecord
 from tests.data.conftest import market_row, quote
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.test import override_settings
 
 from markets.models import Coin, HourlyPrice, PriceSnapshot, Protocol, ProtocolTVLPoint
-from markets.providers.records import ProtocolTVL, TVLPoint
 from markets.services import ingest
 from markets.services.rollup import prune, rolled_until, rollup_hours
+from providers.records import ProtocolTVL, TVLPoint
 from tests.data.conftest import quote
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cryptodt import diagnostics
-from markets.providers import breaker, router
+from providers import breaker, router
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db

@@ -108,9 +108,9 @@ def test_a_collection_cycle_logs_one_summary_with_each_providers_outcome(upstrea
     fake.script("/coins/markets", Reply(b"down", 503))
     fake.script("/global", Reply(own_fixture("coingecko/global.json")))
     fake.script("/search/trending", Reply(own_fixture("coingecko/search_trending.json")))
-    with caplog.at_level(logging.INFO, logger="markets.collect"):
+    with caplog.at_level(logging.INFO, logger="providers.collect"):
         collect.collect_all()
-    summaries = [r for r in caplog.records if r.name == "markets.collect"]
+    summaries = [r for r in caplog.records if r.name == "providers.collect"]
     assert len(summaries) == 1
     summary = summaries[0]
     assert summary.levelno == logging.WARNING  # a step failed

@@ -11,8 +11,8 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
 from cryptodt import metrics
-from markets.providers import breaker, budget, router
 from markets.services import collect
+from providers import breaker, budget, router
 from sentiment import selectors as sentiment
 from tests.data.conftest import listing  # noqa: F401  (fixture)
 from tests.observability.conftest import samples, value
@@ -186,8 +186,8 @@ def test_counters_of_several_processes_add_up_in_one_scrape(scrape):
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI's second pass starts Redis)")
 def test_with_redis_breakers_and_budgets_written_by_other_processes_show_in_the_scrape(settings, scrape):
     failures = settings.PROVIDER_BREAKER_FAILURES
-    _child(f"from markets.providers import breaker\nfor _ in range({failures}): breaker.record_failure('coincap')\n")
-    _child("from markets.providers import budget\nbudget.spend('alternative_me', 'fng', 4)\n")
+    _child(f"from providers import breaker\nfor _ in range({failures}): breaker.record_failure('coincap')\n")
+    _child("from providers import budget\nbudget.spend('alternative_me', 'fng', 4)\n")
     body = scrape()
     assert value(body, "cryptodt_provider_circuit_state", provider="coincap", state="open") == 1
     limit = settings.PROVIDER_BUDGETS["alternative_me"][0]

@@ -34,8 +34,8 @@ def test_every_model_of_the_project_has_a_working_admin_page(admin_client):
     from django.contrib import admin
     from django.urls import reverse
 
-    from markets.providers.records import MarketRow
     from markets.services import ingest
+    from providers.records import MarketRow
 
     now = datetime.now(UTC).replace(microsecond=0)
     row = MarketRow(coin_id="bitcoin", symbol="btc", name="Bitcoin", price=Decimal("65000.5"), as_of=now, rank=1)

@@ -21,7 +21,7 @@ def _provider_settings(settings, db):
 @pytest.fixture
 def frozen_clock(monkeypatch):
     """Breaker and budget time that tests move by hand instead of sleeping."""
-    from markets.providers import breaker
+    from providers import breaker
 
     class Clock:
         now = 1_700_000_000.0

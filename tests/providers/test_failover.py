@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from markets.providers import breaker, router
+from providers import breaker, router
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from markets.models import ProviderSetting
-from markets.providers import budget, config, router
-from markets.providers.records import CoinRef
+from providers import budget, config, router
+from providers.models import ProviderSetting
+from providers.records import CoinRef
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)
@@ -46,7 +46,7 @@ def test_a_long_retry_after_blocks_the_provider_until_then(gecko_and_cap, own_fi
 
 
 def test_a_rate_limit_does_not_count_against_the_circuit(gecko_and_cap, settings):
-    from markets.providers import breaker
+    from providers import breaker
 
     gecko, _ = gecko_and_cap
     settings.PROVIDER_BREAKER_FAILURES = 1

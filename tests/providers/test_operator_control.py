@@ -2,9 +2,9 @@
 
 import pytest
 
-from markets.models import CapabilitySetting, ProviderSetting
-from markets.providers import config, stats, strategy
-from markets.providers.registry import PROVIDERS
+from providers import config, stats, strategy
+from providers.models import CapabilitySetting, ProviderSetting
+from providers.registry import PROVIDERS
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -60,7 +60,7 @@ def test_round_robin_rotates_the_first_provider():
 
 
 def test_fastest_prefers_the_lowest_average_latency_among_healthy_providers(settings):
-    from markets.providers import breaker
+    from providers import breaker
 
     CapabilitySetting.objects.create(capability="prices", strategy="fastest")
     changed()
@@ -72,7 +72,7 @@ def test_fastest_prefers_the_lowest_average_latency_among_healthy_providers(sett
 
 
 def test_least_used_prefers_the_emptiest_budget():
-    from markets.providers import budget
+    from providers import budget
 
     CapabilitySetting.objects.create(capability="markets", strategy="least_used")
     changed()
@@ -91,7 +91,7 @@ def test_an_api_key_set_in_the_admin_overrides_the_environment(settings):
 
 def test_an_admin_change_applies_without_a_restart(admin_client):
     response = admin_client.post(
-        "/admin/markets/providersetting/add/",
+        "/admin/providers/providersetting/add/",
         {"name": "coincap", "enabled": "", "priority": 100, "api_key": ""},
     )
     assert response.status_code == 302
@@ -101,34 +101,34 @@ def test_an_admin_change_applies_without_a_restart(admin_client):
 def test_the_admin_lists_provider_and_capability_settings(admin_client):
     ProviderSetting.objects.create(name="coingecko")
     CapabilitySetting.objects.create(capability="prices")
-    assert admin_client.get("/admin/markets/providersetting/").status_code == 200
-    assert admin_client.get("/admin/markets/capabilitysetting/").status_code == 200
+    assert admin_client.get("/admin/providers/providersetting/").status_code == 200
+    assert admin_client.get("/admin/providers/capabilitysetting/").status_code == 200
 
 
 def test_the_admin_never_shows_a_stored_api_key_and_keeps_it_when_left_blank(admin_client):
     row = ProviderSetting.objects.create(name="coingecko", api_key="CG-secret-key")
-    page = admin_client.get(f"/admin/markets/providersetting/{row.pk}/change/")
+    page = admin_client.get(f"/admin/providers/providersetting/{row.pk}/change/")
     assert b"CG-secret-key" not in page.content
     form = {"name": "coingecko", "enabled": "on", "priority": 5, "api_key": ""}
-    assert admin_client.post(f"/admin/markets/providersetting/{row.pk}/change/", form).status_code == 302
+    assert admin_client.post(f"/admin/providers/providersetting/{row.pk}/change/", form).status_code == 302
     row.refresh_from_db()
     assert row.api_key == "CG-secret-key" and row.priority == 5
     form["clear_api_key"] = "on"
-    admin_client.post(f"/admin/markets/providersetting/{row.pk}/change/", form)
+    admin_client.post(f"/admin/providers/providersetting/{row.pk}/change/", form)
     row.refresh_from_db()
     assert row.api_key == ""
 
 
 def test_order_budget_and_api_key_changed_in_the_admin_apply_without_a_restart(admin_client):
-    from markets.providers import budget
+    from providers import budget
 
     added = admin_client.post(
-        "/admin/markets/providersetting/add/",
+        "/admin/providers/providersetting/add/",
         {"name": "coingecko", "enabled": "on", "priority": 100, "budget_per_minute": 7, "api_key": "admin-key"},
     )
     assert added.status_code == 302
     ordered = admin_client.post(
-        "/admin/markets/capabilitysetting/add/",
+        "/admin/providers/capabilitysetting/add/",
         {"capability": "markets", "strategy": "priority", "order": "coincap,coingecko"},
     )
     assert ordered.status_code == 302

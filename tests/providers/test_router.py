@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers import router
-from markets.providers.records import CoinRef
+from providers import router
+from providers.records import CoinRef
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.timeout(30)
@@ -69,7 +69,7 @@ def test_prices_with_every_provider_down_raise(upstream):
 
 
 def test_coingecko_sends_the_demo_key_header(upstream, own_fixture, settings):
-    from markets.providers.registry import PROVIDERS
+    from providers.registry import PROVIDERS
 
     settings.COINGECKO_API_KEY = "CG-demo"
     upstream("coingecko")

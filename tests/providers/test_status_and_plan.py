@@ -2,8 +2,8 @@
 
 import pytest
 
-from markets.providers import breaker, budget, stats
-from markets.providers.plan import plan_schedule
+from providers import breaker, budget, stats
+from providers.plan import plan_schedule
 
 
 def test_providers_endpoint_lists_every_provider_with_its_health(api):
@@ -85,7 +85,7 @@ def test_readiness_says_whether_the_schedule_fits_the_budgets(api, settings):
     check = api.get("/api/health/ready").json()["checks"]["provider_budgets"]
     assert check["ok"] is True and check["intervals_s"]["prices"] == settings.COLLECT_INTERVAL_S
     settings.PROVIDER_BUDGETS = dict(settings.PROVIDER_BUDGETS, coingecko=(1, 10_000))
-    from markets.providers import config
+    from providers import config
 
     config.forget()
     check = api.get("/api/health/ready").json()["checks"]["provider_budgets"]

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers import binance, coincap, coingecko, defillama, kraken, stats
-from markets.providers.errors import InvalidPayload
-from markets.providers.payload import decode_json
-from markets.providers.records import CoinRef
-from markets.providers.registry import PROVIDERS
+from providers import binance, coincap, coingecko, defillama, kraken, stats
+from providers.errors import InvalidPayload
+from providers.payload import decode_json
+from providers.records import CoinRef
+from providers.registry import PROVIDERS
 from tests.providers.fake_upstream import Reply
 
 BTC = CoinRef("bitcoin", "btc", binance_pair="BTCUSDT")
@@ -128,7 +128,7 @@ def test_a_timestamp_in_the_wrong_unit_is_rejected():
     ids=["html", "truncated", "wrong-shape"],
 )
 def test_a_rejected_payload_is_counted_with_its_reason(upstream, reply, fault):
-    from markets.providers import router
+    from providers import router
 
     gecko = upstream("coingecko")
     gecko.script("/coins/markets", reply)

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from markets.providers.records import FearGreedPoint
+from providers.news_records import NewsItem
+from providers.records import FearGreedPoint
 from sentiment.news import ingest_news
-from sentiment.providers.records import NewsItem
 from sentiment.services import ingest_fear_greed
 
 pytestmark = pytest.mark.django_db

@@ -3,12 +3,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
-from markets.providers import stats
-from markets.services.validation import InvalidRecord
+from providers import stats
+from providers.news_records import NewsItem
+from providers.validation import InvalidRecord
 from sentiment.analyzers.lexicon import LexiconAnalyzer
 from sentiment.models import NewsArticle
 from sentiment.news import canonical_url, collect_news, ingest_news
-from sentiment.providers.records import NewsItem
 from sentiment.tagging import CoinTagger
 from tests.providers.fake_upstream import Reply
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from markets.providers import router
-from markets.providers.errors import InvalidPayload
-from sentiment.providers.cryptocompare import parse_news
-from sentiment.providers.rss import parse_feed
+from providers import router
+from providers.cryptocompare import parse_news
+from providers.errors import InvalidPayload
+from providers.rss import parse_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +16,8 @@ def decoded(body: bytes):
     return json.loads(body, parse_float=Decimal)
 
 
-@pytest.mark.shared_fixtures
-def test_it_parses_recorded_cryptocompare_news(shared_fixture):
-    items = parse_news(decoded(shared_fixture("cryptocompare/news.json")))
+def test_it_parses_recorded_cryptocompare_news(recorded_fixture):
+    items = parse_news(decoded(recorded_fixture("cryptocompare/news.json")))
     assert len(items) == 50
     first = items[0]
     assert first.title == "Turkey\u2019s Capital Markets Board Will Put Pressure on Bitcoin"
@@ -29,20 +28,18 @@ def test_it_parses_recorded_cryptocompare_news(shared_fixture):
     assert "&#8217;" not in first.summary and "\u2019" in first.summary
 
 
-@pytest.mark.shared_fixtures
 @pytest.mark.parametrize(
     ("name", "count", "source"), [("coindesk", 3, "CoinDesk"), ("cointelegraph", 2, "Cointelegraph.com News")]
 )
-def test_it_parses_recorded_rss_feeds(shared_fixture, name, count, source):
-    items = parse_feed(shared_fixture(f"rss/{name}.xml"), url=f"https://{name}.com/rss")
+def test_it_parses_recorded_rss_feeds(recorded_fixture, name, count, source):
+    items = parse_feed(recorded_fixture(f"rss/{name}.xml"), url=f"https://{name}.com/rss")
     assert len(items) == count
     assert all(item.source == source for item in items)
     assert all(item.url.startswith("https://") and item.title and item.published_at.tzinfo for item in items)
 
 
-@pytest.mark.shared_fixtures
-def test_it_keeps_coindesk_tags_as_categories(shared_fixture):
-    first = parse_feed(shared_fixture("rss/coindesk.xml"), url="https://www.coindesk.com/arc/outboundfeeds/rss/")[0]
+def test_it_keeps_coindesk_tags_as_categories(recorded_fixture):
+    first = parse_feed(recorded_fixture("rss/coindesk.xml"), url="https://www.coindesk.com/arc/outboundfeeds/rss/")[0]
     assert first.title.startswith("Circle and Tether step in to freeze hacker wallet")
     assert first.published_at == datetime(2026, 9, 25, 14, 41, 53, tzinfo=UTC)
     assert first.categories == ("Markets", "Circle", "Tether", "News")

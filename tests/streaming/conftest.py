@@ -9,8 +9,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts import services as accounts_services
-from markets.providers.records import MarketRow, Quote
 from markets.services import ingest
+from providers.records import MarketRow, Quote
 
 TIMEOUT = 5
 

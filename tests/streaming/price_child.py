@@ -11,8 +11,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodt.settings")
 django.setup()
 
-from markets.providers.records import Quote  # noqa: E402
 from markets.services import ingest  # noqa: E402
+from providers.records import Quote  # noqa: E402
 
 coin_id, symbol, price, at = sys.argv[1:5]
 quote = Quote(coin_id=coin_id, symbol=symbol, price=Decimal(price), as_of=datetime.fromisoformat(at))

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from markets.models import LatestQuote, PriceSnapshot
-from markets.providers import stats
 from markets.services import registry
-from streaming.exchange import STREAM_PATH
+from providers import stats
+from providers.binance_stream import STREAM_PATH
 from tests.accounts.test_limit_across_processes import ROOT, _test_database_url
 from tests.streaming.fake_binance import FakeBinanceStream, mini_ticker
 

@@ -6,8 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from markets.api.coingecko.selectors import MARKET_ORDERS, PRICE_CHANGE_WINDOWS
 from markets.api.serializers import KNOWN_VS
-from markets.selectors_coingecko import MARKET_ORDERS, PRICE_CHANGE_WINDOWS
 
 COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")

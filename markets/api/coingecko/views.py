@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
-from markets import selectors_coingecko as gecko
+from cryptodt.api.reads import TTL
+from cryptodt.api.renderers import ExactJSONRenderer
+from cryptodt.data_cache import cached
+from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
-from markets.api.renderers import ExactJSONRenderer
-from markets.api.views import TTL
-from markets.services.cache import cached
 
 _MISSING = ("required", "blank")  # CoinGecko treats ``ids=`` like no ids at all
 

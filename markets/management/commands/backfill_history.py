@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from markets.management.steps import report
+from cryptodt.management.steps import report
 from markets.selectors import resolve_symbols
 from markets.services import collect, registry
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from markets.management.steps import report
+from cryptodt.management.steps import report
 from markets.models import INTERVALS
 from markets.selectors import resolve_symbols
 from markets.services import collect, registry

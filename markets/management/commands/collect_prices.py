@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from markets.management.steps import report
+from cryptodt.management.steps import report
 from markets.services import collect, registry
 
 

@@ -1,0 +1,86 @@
+"""Query-string parsing every read endpoint shares: a bad parameter is a 400 naming it."""
+
+import re
+from datetime import UTC, datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+MAXSYMBOLS = 50
+SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
+COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
+EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)
+
+
+class SymbolList(serializers.CharField):
+    """Comma-separated tickers (BTC,ETH), at most MAXSYMBOLS."""
+
+    def __init__(self, *, pattern: re.Pattern = SYMBOL, what: str = "symbol", **kwargs):
+        self.pattern, self.what = pattern, what
+        super().__init__(max_length=MAXSYMBOLS * 45, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        if not items:
+            raise serializers.ValidationError(f"Give at least one {self.what}.")
+        if len(items) > MAXSYMBOLS:
+            raise serializers.ValidationError(f"At most {MAXSYMBOLS} {self.what}s per request.")
+        for item in items:
+            if not self.pattern.match(item):
+                raise serializers.ValidationError(f"{item[:50]!r} is not a valid {self.what}.")
+        return items
+
+
+class Symbol(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, **kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data).strip()
+        if not SYMBOL.match(text):
+            raise serializers.ValidationError(f"{text[:50]!r} is not a valid symbol.")
+        return text
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class Moment(serializers.Field):
+    """ISO-8601 (``2025-01-31``, ``2025-01-31T12:00:00Z``) or unix seconds."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 40:
+            raise serializers.ValidationError("Use ISO-8601 (2025-01-31T00:00:00Z) or unix seconds.")
+        text = data.strip()
+        try:
+            if re.fullmatch(r"\d{1,11}(\.\d+)?", text):
+                value = datetime.fromtimestamp(float(text), tz=UTC)
+            else:
+                value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+                value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except (ValueError, OverflowError, OSError):
+            raise serializers.ValidationError("Use ISO-8601 (2025-01-31T00:00:00Z) or unix seconds.")
+        if value < EARLIEST or value.year > 2100:
+            raise serializers.ValidationError("The date is out of range.")
+        return value
+
+
+class Query(serializers.Serializer):
+    """Lower-cases ``vs`` before checking it; unknown parameters are ignored, as browsers add some."""
+
+    def to_internal_value(self, data):
+        data = data.copy() if hasattr(data, "copy") else dict(data)
+        if isinstance(data.get("vs"), str):
+            data["vs"] = data["vs"].strip().lower()
+        return super().to_internal_value(data)
+
+
+class DaysQuery(Query):
+    days = serializers.IntegerField(min_value=1, max_value=365, default=30)
+
+
+def validated(serializer_class: type[serializers.Serializer], request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

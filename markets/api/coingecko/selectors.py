@@ -1,0 +1,291 @@
+"""Reads behind the CoinGecko-compatible surface (/api/v3/): CoinGecko's shapes and field
+names, filled from storage. A field storage cannot fill is None (CoinGecko's null for an
+unknown value), never estimated."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import F
+
+from cryptodt.api.errors import NotFoundError
+from cryptodt.times import parse_iso
+from markets import selectors
+from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, TrendingSnapshot
+
+# CoinGecko's /coins/markets `order` values and how storage sorts by them.
+MARKET_ORDERS = {
+    "market_cap_desc": (F("market_cap").desc(nulls_last=True), "coin__coin_id"),
+    "market_cap_asc": (F("market_cap").asc(nulls_last=True), "coin__coin_id"),
+    "volume_desc": (F("volume_24h").desc(nulls_last=True), "coin__coin_id"),
+    "volume_asc": (F("volume_24h").asc(nulls_last=True), "coin__coin_id"),
+    "id_asc": ("coin__coin_id",),
+    "id_desc": ("-coin__coin_id",),
+}
+PRICE_CHANGE_WINDOWS = ("1h", "24h", "7d", "14d", "30d", "200d", "1y")
+_WINDOW_HOURS = {"7d": 7 * 24, "14d": 14 * 24, "30d": 30 * 24, "200d": 200 * 24, "1y": 365 * 24}
+# A /coins/markets row's fields in CoinGecko's order; those storage does not keep stay None.
+MARKET_FIELDS = (
+    "id",
+    "symbol",
+    "name",
+    "image",
+    "current_price",
+    "market_cap",
+    "market_cap_rank",
+    "fully_diluted_valuation",
+    "total_volume",
+    "high_24h",
+    "low_24h",
+    "price_change_24h",
+    "price_change_percentage_24h",
+    "market_cap_change_24h",
+    "market_cap_change_percentage_24h",
+    "circulating_supply",
+    "total_supply",
+    "max_supply",
+    "ath",
+    "ath_change_percentage",
+    "ath_date",
+    "atl",
+    "atl_change_percentage",
+    "atl_date",
+    "roi",
+    "last_updated",
+)
+
+
+def unix_ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def _iso_ms(t: datetime) -> str:
+    """CoinGecko's ``last_updated``: 2021-05-15T15:59:43.867Z."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def coins_by_id(*, ids: list[str]) -> list[Coin]:
+    """Known coins in the order asked; unknown ids are left out, as CoinGecko does."""
+    found = Coin.objects.in_bulk(set(ids), field_name="coin_id")
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def coins_by_symbol(*, symbols: list[str]) -> list[Coin]:
+    """Known coins in the order asked; unknown symbols are left out, as CoinGecko does."""
+    return selectors.coins_for_symbols(symbols=symbols)[0]
+
+
+def coin(*, coin_id: str) -> Coin:
+    found = Coin.objects.filter(coin_id=coin_id).first()
+    if found is None:
+        raise NotFoundError("coin not found")
+    return found
+
+
+def simple_price(
+    *,
+    ids: list[str] | None,
+    symbols: list[str] | None,
+    vs_currencies: list[str],
+    include_market_cap: bool,
+    include_24hr_vol: bool,
+    include_24hr_change: bool,
+    include_last_updated_at: bool,
+) -> dict:
+    """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does)."""
+    by_symbol = not ids
+    coins = coins_by_symbol(symbols=symbols or []) if by_symbol else coins_by_id(ids=ids)
+    quotes = LatestQuote.objects.filter(coin__in=coins, vs__in=vs_currencies)
+    by_coin: dict[int, dict[str, LatestQuote]] = {}
+    for quote in quotes:
+        by_coin.setdefault(quote.coin_id, {})[quote.vs] = quote
+    payload = {}
+    for c in coins:
+        stored = by_coin.get(c.pk)
+        if not stored:
+            continue
+        entry: dict = {}
+        for vs in vs_currencies:
+            quote = stored.get(vs)
+            if quote is None:
+                continue
+            entry[vs] = quote.price
+            if include_market_cap:
+                entry[f"{vs}_market_cap"] = quote.market_cap
+            if include_24hr_vol:
+                entry[f"{vs}_24h_vol"] = quote.volume_24h
+            if include_24hr_change:
+                entry[f"{vs}_24h_change"] = quote.change_24h_pct
+        if include_last_updated_at:
+            entry["last_updated_at"] = int(max(q.t for q in stored.values()).timestamp())
+        payload[c.symbol.lower() if by_symbol else c.coin_id] = entry
+    return payload
+
+
+def coins_list(*, include_platform: bool) -> list[dict]:
+    rows = []
+    for coin_id, symbol, name in Coin.objects.order_by("coin_id").values_list("coin_id", "symbol", "name"):
+        row = {"id": coin_id, "symbol": symbol.lower(), "name": name}
+        if include_platform:
+            row["platforms"] = None
+        rows.append(row)
+    return rows
+
+
+def coins_markets(
+    *,
+    vs: str,
+    ids: list[str] | None,
+    order: str,
+    per_page: int,
+    page: int,
+    sparkline: bool,
+    price_change_percentage: list[str],
+) -> list[dict]:
+    quotes = LatestQuote.objects.filter(vs=vs).select_related("coin")
+    if ids is not None:
+        quotes = quotes.filter(coin__coin_id__in=ids)
+    start = (page - 1) * per_page
+    page_quotes = list(quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page])
+    coin_pks = [q.coin_id for q in page_quotes]
+    past = _past_closes(coin_pks=coin_pks, vs=vs, windows=price_change_percentage)
+    week = selectors.week_of_closes(coin_pks=coin_pks, vs=vs) if sparkline else {}
+    rows = []
+    for quote in page_quotes:
+        c = quote.coin
+        row = dict.fromkeys(MARKET_FIELDS)
+        row.update(
+            id=c.coin_id,
+            symbol=c.symbol.lower(),
+            name=c.name,
+            image=c.image or None,
+            current_price=quote.price,
+            market_cap=quote.market_cap,
+            market_cap_rank=c.market_cap_rank,
+            total_volume=quote.volume_24h,
+            price_change_percentage_24h=quote.change_24h_pct,
+            last_updated=_iso_ms(quote.t),
+        )
+        if sparkline:
+            row["sparkline_in_7d"] = {"price": week.get(quote.coin_id, [])}
+        for window in price_change_percentage:
+            if window == "24h":
+                change = quote.change_24h_pct
+            else:
+                change = _percent_change(past.get(window, {}).get(quote.coin_id), quote.price)
+            row[f"price_change_percentage_{window}_in_currency"] = change
+        rows.append(row)
+    return rows
+
+
+def _past_closes(*, coin_pks: list[int], vs: str, windows: list[str]) -> dict[str, dict[int, Decimal]]:
+    """Per window, each coin's stored hourly close that long ago: one query per window.
+
+    1h is left out: the hour before the current one may not be rolled up yet, and a
+    change computed from a partial hour would be wrong rather than unknown.
+    """
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    closes = {}
+    for window in windows:
+        if window in _WINDOW_HOURS and coin_pks:
+            hour = now - timedelta(hours=_WINDOW_HOURS[window])
+            found = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t=hour).values_list("coin_id", "close")
+            closes[window] = dict(found)
+    return closes
+
+
+def _percent_change(before: Decimal | None, now: Decimal) -> Decimal | None:
+    if not before:
+        return None
+    return ((now - before) / before * 100).quantize(Decimal("0.00000001"))
+
+
+def _money_text(value: Decimal | None) -> str | None:
+    """CoinGecko's trending ``market_cap``/``total_volume`` text: "$104,127,324"."""
+    return None if value is None else f"${value:,.0f}"
+
+
+def trending() -> dict:
+    newest = TrendingSnapshot.objects.order_by("-t").values_list("t", flat=True).first()
+    entries = []
+    if newest is not None:
+        entries = list(TrendingSnapshot.objects.filter(t=newest).select_related("coin").order_by("rank"))
+    quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=[e.coin_id for e in entries], vs="usd")}
+    coins = []
+    for entry in entries:
+        c, quote = entry.coin, quotes.get(entry.coin_id)
+        image = c.image or None
+        score = entry.score if entry.score is not None else entry.rank - 1
+        item = {
+            "id": c.coin_id,
+            "coin_id": None,  # CoinGecko's numeric id, which storage does not keep
+            "name": c.name,
+            "symbol": c.symbol,
+            "market_cap_rank": c.market_cap_rank,
+            "thumb": image,
+            "small": image,
+            "large": image,
+            "slug": None,
+            "price_btc": None,
+            "score": int(score) if score == int(score) else score,
+            "data": {
+                "price": quote.price if quote else None,
+                "price_btc": None,
+                "price_change_percentage_24h": {"usd": quote.change_24h_pct} if quote else {},
+                "market_cap": _money_text(quote.market_cap) if quote else None,
+                "market_cap_btc": None,
+                "total_volume": _money_text(quote.volume_24h) if quote else None,
+                "total_volume_btc": None,
+                "sparkline": None,
+                "content": None,
+            },
+        }
+        coins.append({"item": item})
+    return {"coins": coins, "nfts": [], "categories": []}
+
+
+def global_stats() -> dict | None:
+    snapshot = GlobalSnapshot.objects.order_by("-t").first()
+    if snapshot is None:
+        return None
+    dominance = {"btc": snapshot.btc_dominance_pct, "eth": snapshot.eth_dominance_pct}
+    return {
+        "data": {
+            "active_cryptocurrencies": snapshot.active_cryptocurrencies,
+            "upcoming_icos": None,
+            "ongoing_icos": None,
+            "ended_icos": None,
+            "markets": None,
+            "total_market_cap": {"usd": snapshot.total_market_cap_usd},
+            "total_volume": {"usd": snapshot.total_volume_usd},
+            "market_cap_percentage": {k: v for k, v in dominance.items() if v is not None},
+            "market_cap_change_percentage_24h_usd": snapshot.market_cap_change_24h_pct,
+            "updated_at": int(snapshot.t.timestamp()),
+        }
+    }
+
+
+def market_chart(*, coin_id: str, vs: str, days: int, interval: str | None) -> dict:
+    """CoinGecko's granularity: 5-minutely for 1 day, hourly up to 90 days, daily beyond,
+    or daily when interval=daily; here the finest stored resolution that covers the range."""
+    resolution = {"daily": "daily", "hourly": "hourly"}.get(interval or "", "auto")
+    history = selectors.price_history(coin=coin(coin_id=coin_id), days=days, resolution=resolution, vs=vs)
+    prices, caps, volumes = [], [], []
+    for point in history["data"]:
+        t = unix_ms(parse_iso(point["t"]))
+        prices.append([t, point["price"]])
+        caps.append([t, point["market_cap"]])
+        volumes.append([t, point["volume_24h"]])
+    return {"prices": prices, "market_caps": caps, "total_volumes": volumes}
+
+
+def ohlc_interval(*, days: int) -> str:
+    """CoinGecko's candle body is 30 minutes for 1-2 days, 4 hours up to 30 days and 4 days
+    beyond; here the collected interval (OHLCV_INTERVALS' default 1h and 1d) nearest to it."""
+    return "1h" if days <= 30 else "1d"
+
+
+def ohlc(*, coin_id: str, days: int) -> list[list]:
+    interval = ohlc_interval(days=days)
+    start = datetime.now(UTC) - timedelta(days=days)
+    bars = selectors.candles(coin=coin(coin_id=coin_id), interval=interval, start=start, end=None, limit=1000)
+    return [[unix_ms(parse_iso(b["t"])), b["open"], b["high"], b["low"], b["close"]] for b in bars["data"]]

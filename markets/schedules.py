@@ -1,0 +1,24 @@
+"""markets' periodic jobs. Cadences that spend provider budgets come from the provider
+layer's plan (providers.plan), so no free tier is exceeded."""
+
+from django.conf import settings
+
+from cryptodt.schedules import Planned
+from markets.services.collect import plan_interval
+
+
+def every(task: str) -> int:
+    """Minutes between runs of a planned collection task."""
+    return max(1, plan_interval(task) // 60)
+
+
+def planned() -> list[Planned]:
+    return [
+        # Each cycle: live prices; the ranked listing, global and trending when the plan says they are due.
+        Planned("collect_all", "markets.tasks.collect_all", max(1, settings.COLLECT_INTERVAL_S // 60)),
+        Planned("collect_ohlcv", "markets.tasks.collect_ohlcv", every("ohlcv")),
+        Planned("collect_defi", "markets.tasks.collect_defi", every("defi")),
+        Planned("refresh_registry", "markets.tasks.refresh_registry", every("coin_list")),
+        Planned("prune_history", "markets.tasks.prune_history", 24 * 60),
+        Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
+    ]

@@ -1,0 +1,264 @@
+"""CoinGecko (https://docs.coingecko.com/v3.0.1/reference/introduction).
+
+Keyless and demo keys share api.coingecko.com (demo key in ``x-cg-demo-api-key``); a pro
+key goes to pro-api.coingecko.com in ``x-cg-pro-api-key``. ``precision=full`` asks for
+every digit CoinGecko has.
+"""
+
+from datetime import UTC, datetime
+
+from providers.base import Provider, batched
+from providers.errors import NotSupported
+from providers.payload import Checker, now
+from providers.records import (
+    Candle,
+    CoinListing,
+    CoinRef,
+    GlobalStats,
+    MarketRow,
+    PricePoint,
+    Quote,
+    TrendingEntry,
+)
+
+PAGE_SIZE = 250
+PRICE_BATCH = 250  # ids per simple/price call; keeps the URL well under common limits
+OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)
+
+
+class CoinGecko(Provider):
+    name = "coingecko"
+    base_url_setting = "COINGECKO_BASE_URL"
+    capabilities = ("prices", "markets", "coin_list", "candles", "price_history", "trending", "global")
+
+    def headers(self) -> dict[str, str]:
+        key = self.api_key("COINGECKO_API_KEY")
+        if not key:
+            return {}
+        header = "x-cg-pro-api-key" if "pro-api." in self.base_url else "x-cg-demo-api-key"
+        return {header: key}
+
+    def quotes(self, coins: list[CoinRef], *, vs: str, timeout: float | None) -> list[Quote]:
+        result = []
+        for batch in batched(coins, PRICE_BATCH):
+            params = {
+                "ids": ",".join(coin.coin_id for coin in batch),
+                "vs_currencies": vs,
+                "include_market_cap": "true",
+                "include_24hr_vol": "true",
+                "include_24hr_change": "true",
+                "include_last_updated_at": "true",
+                "precision": "full",
+            }
+            payload = self.get_json("simple/price", "/simple/price", params=params, timeout=timeout)
+            result += self.parse("simple/price", parse_simple_price, payload, batch, vs=vs)
+        return result
+
+    def markets(self, *, limit: int, vs: str, timeout: float | None) -> list[MarketRow]:
+        rows: list[MarketRow] = []
+        page = 1
+        while len(rows) < limit:
+            params = {
+                "vs_currency": vs,
+                "order": "market_cap_desc",
+                "per_page": PAGE_SIZE,
+                "page": page,
+                "sparkline": "false",
+                "price_change_percentage": "24h",
+                "precision": "full",
+            }
+            payload = self.get_json("coins/markets", "/coins/markets", params=params, timeout=timeout)
+            page_rows = self.parse("coins/markets", parse_markets, payload, vs=vs)
+            rows += page_rows
+            if len(page_rows) < PAGE_SIZE:
+                break
+            page += 1
+        return rows[:limit]
+
+    def coin_list(self, *, timeout: float | None) -> list[CoinListing]:
+        payload = self.get_json("coins/list", "/coins/list", timeout=timeout)
+        return self.parse("coins/list", parse_coin_list, payload)
+
+    def candles(self, coin: CoinRef, *, interval: str, limit: int, timeout: float | None, **_) -> list[Candle]:
+        # The free tier picks the granularity from `days`: 4-hour bars for 3..30 days.
+        if interval != "4h":
+            raise NotSupported(self.name, "coins/ohlc", f"interval {interval} (free tier serves 4h bars only)")
+        days = next((d for d in (7, 14, 30) if d * 6 >= limit), 30)
+        payload = self.get_json(
+            "coins/ohlc", f"/coins/{coin.coin_id}/ohlc", params={"vs_currency": "usd", "days": days}, timeout=timeout
+        )
+        return self.parse("coins/ohlc", parse_ohlc, payload)[-limit:]
+
+    def price_history(self, coin: CoinRef, *, days: int, vs: str, timeout: float | None) -> list[PricePoint]:
+        payload = self.get_json(
+            "coins/market_chart",
+            f"/coins/{coin.coin_id}/market_chart",
+            params={"vs_currency": vs, "days": days, "precision": "full"},
+            timeout=timeout,
+        )
+        return self.parse("coins/market_chart", parse_market_chart, payload, vs=vs)
+
+    def trending(self, *, timeout: float | None) -> list[TrendingEntry]:
+        payload = self.get_json("search/trending", "/search/trending", timeout=timeout)
+        return self.parse("search/trending", parse_trending, payload)
+
+    def global_stats(self, *, timeout: float | None) -> GlobalStats:
+        payload = self.get_json("global", "/global", timeout=timeout)
+        return self.parse("global", parse_global, payload)
+
+
+def parse_simple_price(payload, coins: list[CoinRef], *, vs: str) -> list[Quote]:
+    check = Checker("coingecko", "simple/price")
+    body = check.dict(payload, "body")
+    quotes = []
+    for coin in coins:
+        entry = body.get(coin.coin_id)
+        if entry is None:
+            continue  # CoinGecko leaves out ids it does not know
+        entry = check.dict(entry, coin.coin_id)
+        what = f"{coin.coin_id}.{vs}"
+        updated = entry.get("last_updated_at")
+        quotes.append(
+            Quote(
+                coin_id=coin.coin_id,
+                symbol=coin.symbol.upper(),
+                price=check.price(check.field(entry, vs, coin.coin_id), what, vs=vs),
+                as_of=check.unix(updated, f"{coin.coin_id}.last_updated_at") if updated else now(),
+                vs=vs,
+                market_cap=check.amount(entry.get(f"{vs}_market_cap"), f"{what}_market_cap"),
+                volume_24h=check.amount(entry.get(f"{vs}_24h_vol"), f"{what}_24h_vol"),
+                change_24h_pct=check.decimal(entry.get(f"{vs}_24h_change"), f"{what}_24h_change", optional=True),
+                source="coingecko",
+            )
+        )
+    return quotes
+
+
+def parse_markets(payload, *, vs: str) -> list[MarketRow]:
+    check = Checker("coingecko", "coins/markets")
+    rows = []
+    fetched_at = now()
+    for item in check.list(payload, "body", allow_empty=True):
+        item = check.dict(item, "row")
+        coin_id = check.text(item, "id", "row")
+        rows.append(
+            MarketRow(
+                coin_id=coin_id,
+                symbol=check.text(item, "symbol", coin_id).upper(),
+                name=check.text(item, "name", coin_id),
+                price=check.price(item.get("current_price"), f"{coin_id}.current_price", vs=vs),
+                as_of=check.iso(item.get("last_updated"), f"{coin_id}.last_updated", optional=True) or fetched_at,
+                vs=vs,
+                rank=check.integer(item.get("market_cap_rank"), f"{coin_id}.market_cap_rank", optional=True),
+                image=item.get("image") or None,
+                market_cap=check.amount(item.get("market_cap"), f"{coin_id}.market_cap"),
+                volume_24h=check.amount(item.get("total_volume"), f"{coin_id}.total_volume"),
+                change_24h_pct=check.decimal(
+                    item.get("price_change_percentage_24h"), f"{coin_id}.price_change_percentage_24h", optional=True
+                ),
+                circulating_supply=check.non_negative(item.get("circulating_supply"), f"{coin_id}.circulating_supply"),
+            )
+        )
+    return rows
+
+
+def parse_coin_list(payload) -> list[CoinListing]:
+    check = Checker("coingecko", "coins/list")
+    listings = []
+    for item in check.list(payload, "body"):
+        item = check.dict(item, "entry")
+        coin_id = check.text(item, "id", "entry")
+        listings.append(
+            CoinListing(coin_id=coin_id, symbol=check.text(item, "symbol", coin_id), name=str(item.get("name") or ""))
+        )
+    return listings
+
+
+def parse_ohlc(payload) -> list[Candle]:
+    check = Checker("coingecko", "coins/ohlc")
+    candles = []
+    for row in check.list(payload, "body"):
+        row = check.list(row, "bar")
+        if len(row) < 5:
+            raise check.fail(f"bar has {len(row)} fields, expected 5")
+        candles.append(
+            Candle(
+                t=check.unix(row[0], "bar time", millis=True),
+                open=check.price(row[1], "open"),
+                high=check.price(row[2], "high"),
+                low=check.price(row[3], "low"),
+                close=check.price(row[4], "close"),
+            )
+        )
+    return candles
+
+
+def parse_market_chart(payload, *, vs: str) -> list[PricePoint]:
+    check = Checker("coingecko", "coins/market_chart")
+    body = check.dict(payload, "body")
+    prices = check.list(check.field(body, "prices", "body"), "prices")
+    caps = {row[0]: row[1] for row in check.list(body.get("market_caps") or [], "market_caps", allow_empty=True)}
+    volumes = {row[0]: row[1] for row in check.list(body.get("total_volumes") or [], "total_volumes", allow_empty=True)}
+    points = []
+    for row in prices:
+        row = check.list(row, "price point")
+        points.append(
+            PricePoint(
+                t=check.unix(row[0], "point time", millis=True),
+                price=check.price(row[1], "price", vs=vs),
+                market_cap=check.amount(caps.get(row[0]), "market_cap"),
+                volume_24h=check.amount(volumes.get(row[0]), "total_volume"),
+            )
+        )
+    return points
+
+
+def parse_trending(payload) -> list[TrendingEntry]:
+    check = Checker("coingecko", "search/trending")
+    body = check.dict(payload, "body")
+    fetched_at = now()
+    entries = []
+    for position, wrapper in enumerate(check.list(check.field(body, "coins", "body"), "coins"), start=1):
+        item = check.dict(check.field(check.dict(wrapper, "coin"), "item", "coin"), "item")
+        coin_id = check.text(item, "id", "item")
+        score = check.decimal(item.get("score"), f"{coin_id}.score", optional=True)
+        entries.append(
+            TrendingEntry(
+                coin_id=coin_id,
+                symbol=check.text(item, "symbol", coin_id).upper(),
+                name=check.text(item, "name", coin_id),
+                rank=position,
+                score=score,
+                market_cap_rank=check.integer(item.get("market_cap_rank"), f"{coin_id}.market_cap_rank", optional=True),
+                as_of=fetched_at,
+            )
+        )
+    return entries
+
+
+def parse_global(payload) -> GlobalStats:
+    check = Checker("coingecko", "global")
+    data = check.dict(check.field(check.dict(payload, "body"), "data", "body"), "data")
+    caps = check.dict(check.field(data, "total_market_cap", "data"), "total_market_cap")
+    volumes = check.dict(check.field(data, "total_volume", "data"), "total_volume")
+    shares = check.dict(data.get("market_cap_percentage") or {}, "market_cap_percentage")
+    total_cap = check.price(check.field(caps, "usd", "total_market_cap"), "total_market_cap.usd", vs="total")
+    updated = data.get("updated_at")
+    return GlobalStats(
+        as_of=check.unix(updated, "updated_at") if updated else datetime.now(tz=UTC),
+        total_market_cap_usd=total_cap,
+        total_volume_usd=check.non_negative(check.field(volumes, "usd", "total_volume"), "total_volume.usd"),
+        btc_dominance_pct=_percentage(check, shares.get("btc"), "btc dominance"),
+        eth_dominance_pct=_percentage(check, shares.get("eth"), "eth dominance"),
+        active_cryptocurrencies=check.integer(data.get("active_cryptocurrencies"), "active", optional=True),
+        market_cap_change_24h_pct=check.decimal(
+            data.get("market_cap_change_percentage_24h_usd"), "market_cap_change_24h", optional=True
+        ),
+    )
+
+
+def _percentage(check: Checker, value, what: str):
+    number = check.non_negative(value, what)
+    if number is not None and number > 100:
+        raise check.fail(f"{what} is {number}%")
+    return number
