@@ -55,7 +55,7 @@ def test_without_anonymous_reads_the_page_asks_for_a_key_and_shows_nothing(clien
     assert "$65,000.12" in opened.content.decode()
 
 
-def test_a_page_load_is_one_request_of_the_limit(client, settings):
+def test_a_page_load_is_one_request_of_the_limit(client, settings, rate_clock):
     settings.RATE_ANON = "2/m"
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
     limited = client.get("/")
