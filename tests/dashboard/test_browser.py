@@ -235,7 +235,8 @@ def test_a_page_load_costs_one_request_of_the_anonymous_limit(served):
     with urllib.request.urlopen(served["base"] + "/") as response:
         first = int(response.headers["X-RateLimit-Remaining"])
     with urllib.request.urlopen(served["base"] + "/") as response:
-        assert int(response.headers["X-RateLimit-Remaining"]) == first - 1
+        second = int(response.headers["X-RateLimit-Remaining"])
+    assert second in (first - 1, 59)  # 59: a new minute's window began in between (RATE_ANON=60/m)
     with urllib.request.urlopen(served["base"] + "/api/providers") as response:
         names = {row["name"] for row in json.load(response)["data"]}
     assert "coingecko" in names
