@@ -37,8 +37,12 @@ def overview() -> dict:
     market = _read("market", lambda: markets.market(limit=TOP_COINS, vs="usd"))
     coins = market["data"] if market else []
     week = _read("sparklines", lambda: markets.sparklines(coin_ids=[r["coin_id"] for r in coins], vs="usd")) or {}
+    uncapped = [r["coin_id"] for r in coins if r["market_cap"] is None]
+    caps = _read("caps", lambda: markets.registry_market_caps(coin_ids=uncapped)) if uncapped else {}
     for row in coins:
         row["sparkline"] = week.get(row["coin_id"], [])
+        if row["market_cap"] is None:
+            row["market_cap"] = (caps or {}).get(row["coin_id"])
     fear_greed = _read("fear_greed", lambda: sentiment.fear_greed(days=30))
     chains = _read("chains", markets.chains)
     return {

@@ -279,6 +279,13 @@ def week_of_closes(*, coin_pks: list[int], vs: str) -> dict[int, list[Decimal]]:
     return closes
 
 
+def registry_market_caps(*, coin_ids: list[str]) -> dict[str, Decimal]:
+    """The last market cap the ranked listing gave each coin (an exchange tick carries none)."""
+    return dict(
+        Coin.objects.filter(coin_id__in=coin_ids, market_cap__isnull=False).values_list("coin_id", "market_cap")
+    )
+
+
 def sparklines(*, coin_ids: list[str], vs: str) -> dict[str, list[Decimal]]:
     """``week_of_closes`` by coin id."""
     pks = dict(Coin.objects.filter(coin_id__in=coin_ids).values_list("pk", "coin_id"))

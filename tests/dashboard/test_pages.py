@@ -78,3 +78,17 @@ def test_a_hostile_coin_symbol_is_a_404_page_not_an_error(client, listing, symbo
     assert response.status_code == 404
     if "%2F" not in symbol:  # a slash leaves the coin page's pattern: Django's own 404
         assert "No such coin" in response.content.decode()
+
+
+def test_after_an_exchange_tick_without_market_cap_the_table_keeps_the_listings(client, listing):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from markets.services import ingest
+    from providers.records import Quote
+
+    tick = Quote(coin_id="bitcoin", symbol="BTC", price=Decimal("65100"), as_of=datetime.now(UTC), source="binance")
+    ingest.ingest_quotes(quotes=[tick], source="binance")
+    html = client.get("/").content.decode()
+    assert "$65,100.00" in html
+    assert "$1.28T" in html
