@@ -96,15 +96,21 @@ def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
     return api_key.user, api_key
 
 
+def api_key_from_meta(meta: dict) -> tuple[AbstractBaseUser, ApiKey] | None:
+    """The X-API-Key header's owner and key, None without the header, or AuthenticationFailed
+    (ApiKeyAuthentication and cryptodt.fastpath both call it)."""
+    raw = meta.get(API_KEY_HEADER)
+    if raw is None:
+        return None
+    return user_from_api_key(raw.strip() if isinstance(raw, str) else "")
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     """``X-API-Key: cdt_<prefix>_<secret>``. Never read from the query string over HTTP:
     URLs end up in proxies' and browsers' logs."""
 
     def authenticate(self, request):
-        raw = request.META.get(API_KEY_HEADER)
-        if raw is None:
-            return None
-        return user_from_api_key(raw.strip() if isinstance(raw, str) else "")
+        return api_key_from_meta(request.META)
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

@@ -32,25 +32,31 @@ def route_of(request) -> str:
     return "unmatched"
 
 
+def request_id(incoming: str) -> str:
+    """The caller's id when it is a plain token, else a new one."""
+    return incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+
+
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    method = method if method in _METHODS else "other"
+    metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
+    metrics.HTTP_LATENCY.labels(route, method).observe(seconds)
+
+
 class RequestObservation:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id(request.META.get("HTTP_X_REQUEST_ID", ""))
         # The web server reuses its threads: a previous request's context must not leak.
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        structlog.contextvars.bind_contextvars(request_id=request.request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
         finally:
             structlog.contextvars.clear_contextvars()
-        route = route_of(request)
-        method = request.method if request.method in _METHODS else "other"
-        metrics.HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
-        metrics.HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
-        response[REQUEST_ID_HEADER] = request_id
+        count_request(route_of(request), request.method, response.status_code, time.perf_counter() - started)
+        response[REQUEST_ID_HEADER] = request.request_id
         return response

@@ -20,7 +20,7 @@ from accounts.authentication import aauthenticate_websocket
 from cryptodt import metrics
 from markets.selectors import coins_for_symbols
 from streaming import capacity, relay
-from streaming.frames import error_frame, group_for, heartbeat_frame, price_frame, to_text
+from streaming.frames import error_frame, group_for, heartbeat_frame, price_text, to_text
 from streaming.selectors import latest_price_events
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         if last is not None and (mark[0] < last[0] or mark == last):
             return
         self.last_sent[coin] = mark
-        await self.send_json(price_frame(event))
+        await self.send(text_data=price_text(event))
 
     async def send_json(self, content, close=False) -> None:
         metrics.WS_FRAMES.labels(content.get("type", "other")).inc()

@@ -47,6 +47,23 @@ def price_frame(event: dict) -> dict:
     }
 
 
+# (coin, as_of, price, change, source) -> the frame's text. A price reaches every socket
+# that follows the coin; the text is the same for all, so it is encoded once.
+_price_texts: dict[tuple, str] = {}
+_MAX_PRICE_TEXTS = 4096
+
+
+def price_text(event: dict) -> str:
+    """``to_text(price_frame(event))``, encoded once per price, not once per socket."""
+    key = (event["coin"], event["symbol"], event["as_of"], event["price"], event.get("change_24h_pct"), event["source"])
+    text = _price_texts.get(key)
+    if text is None:
+        if len(_price_texts) >= _MAX_PRICE_TEXTS:
+            _price_texts.clear()
+        text = _price_texts[key] = to_text(price_frame(event))
+    return text
+
+
 def error_frame(code: str, message: str) -> dict:
     return {"type": "error", "code": code, "message": message}
 

@@ -15,6 +15,7 @@ class Coin(models.Model):
     coincap_id = models.CharField(max_length=120, blank=True, default="")
     binance_pair = models.CharField(max_length=40, blank=True, default="")
     kraken_pair = models.CharField(max_length=40, blank=True, default="")
+    coinbase_pair = models.CharField(max_length=40, blank=True, default="")
     image = models.CharField(max_length=500, blank=True, default="")
     market_cap_rank = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     market_cap = money(help_text="Last known USD market cap; decides which coin a shared symbol means")

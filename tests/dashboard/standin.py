@@ -104,7 +104,8 @@ class Standin:
             "BINANCE_BASE_URL": f"{self.url}/binance",
             "DEFILLAMA_BASE_URL": f"{self.url}/llama",
             "FNG_BASE_URL": f"{self.url}/fng",
-            "CRYPTOCOMPARE_BASE_URL": f"{self.url}/news",
+            "COINDESK_BASE_URL": f"{self.url}/news",
+            "COINDESK_API_KEY": "standin-key",
             "NEWS_RSS_FEEDS": f"{self.url}/rss/feed.xml",
         }
 
@@ -129,7 +130,7 @@ class Standin:
             "/llama/protocols": self.protocols,
             "/llama/v2/chains": self.chains,
             "/fng/fng/": self.fear_greed,
-            "/news/data/v2/news/": self.news,
+            "/news/news/v1/article/list": self.news,
         }
         if path in routes:
             return 200, json.dumps(routes[path](query)).encode(), "application/json"
@@ -277,19 +278,21 @@ class Standin:
         return payload
 
     def news(self, query: dict) -> dict:
-        payload = _fixture("cryptocompare/news.json")
+        """CoinDesk's Data API /news/v1/article/list."""
+        payload = _fixture("coindesk/news.json")
         template = payload["Data"][0]
         now = int(time.time())
         payload["Data"] = [
             {
                 **deepcopy(template),
-                "id": str(42000000 + i),
-                "guid": f"https://example-news.test/?p={i}",
-                "published_on": now - i * 2400,
-                "title": title,
-                "url": f"https://example-news.test/story-{i}/",
-                "tags": f"{symbol}|Market",
-                "categories": f"{symbol}|Market",
+                "ID": 42000000 + i,
+                "GUID": f"https://example-news.test/?p={i}",
+                "PUBLISHED_ON": now - i * 2400,
+                "CREATED_ON": now - i * 2400,
+                "TITLE": title,
+                "URL": f"https://example-news.test/story-{i}/",
+                "KEYWORDS": f"{symbol}|Market",
+                "CATEGORY_DATA": [{"TYPE": "122", "ID": 1, "NAME": symbol, "CATEGORY": symbol}],
             }
             for i, (title, symbol) in enumerate(HEADLINES)
         ]

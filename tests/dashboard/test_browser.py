@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.platform.processes import ROOT, descendants, free_port, is_alive
+from tests.providers.fake_upstream import BASE_URL_SETTINGS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -89,8 +90,7 @@ def served(standin, tmp_path_factory):
             "PORT": str(port),
             "DJANGO_SETTINGS_MODULE": "cryptodt.settings",
             "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "platform" / "offline"), str(ROOT)]),
-            "COINCAP_BASE_URL": unreachable,
-            "KRAKEN_BASE_URL": unreachable,
+            **{setting: unreachable for setting, _ in BASE_URL_SETTINGS.values()},
             "BINANCE_WS_URL": "ws://127.0.0.1:9",
             "STREAM_PRICES": "0",
             "SENTIMENT_MODEL": "lexicon",

@@ -388,3 +388,28 @@ def test_a_failing_primary_stores_nothing_of_its_payload_and_the_secondary_is_st
     assert set(PriceSnapshot.objects.values_list("source", flat=True)) == {"coincap"}
     assert not PriceSnapshot.objects.filter(price=Decimal("67123.45")).exists()
     assert not Coin.objects.filter(coin_id="pepe").exists()
+
+
+def test_backfill_beyond_a_year_continues_from_exchange_candles_gap_only(coingecko, upstream, settings):
+    settings.HISTORY_RETENTION_DAYS = 500
+    run("collect_all")
+    Coin.objects.filter(coin_id="bitcoin").update(binance_pair="BTCUSDT")
+    coingecko.script("/coins/bitcoin/market_chart", Reply(market_chart(24 * 3)))
+    day = 86_400_000
+    today = int(datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
+    rows = [
+        [t, "20000", "21000", "19000", "20500", "10", t + day - 1, "205000", 5, "5", "7", "0"]
+        for t in range(today - 479 * day, today - 370 * day, day)
+    ]
+    binance = upstream("binance")
+    binance.script("/api/v3/klines", Reply(json.dumps(rows).encode()))
+    output = run("backfill_history", "--days", "480", "--symbols", "BTC")
+    assert "coingecko" in output and "binance" in output, output
+    old = HourlyPrice.objects.filter(coin__coin_id="bitcoin", t__lt=datetime.now(UTC) - timedelta(days=366))
+    assert old.count() == len(rows) and set(old.values_list("source", flat=True)) == {"binance"}
+    recent = HourlyPrice.objects.filter(coin__coin_id="bitcoin", t__gte=datetime.now(UTC) - timedelta(days=4))
+    assert set(recent.values_list("source", flat=True)) >= {"coingecko"}
+    assert binance.hits_on("/api/v3/klines") == 1
+
+    run("backfill_history", "--days", "480", "--symbols", "BTC")  # everything asked: nothing twice
+    assert binance.hits_on("/api/v3/klines") == 1

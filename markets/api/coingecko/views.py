@@ -5,6 +5,8 @@ surface exists for parse those: ``{"error": "..."}`` with the status (422 for a 
 parameter, 404 "coin not found"), and 429 as ``{"status": {"error_code", "error_message"}}``.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as drf
@@ -12,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
-from cryptodt.api.reads import TTL
+from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
+from markets.services import on_demand
 
 _MISSING = ("required", "blank")  # CoinGecko treats ``ids=`` like no ids at all
 
@@ -62,12 +65,17 @@ class PingView(CoinGeckoView):
 class SimplePriceView(CoinGeckoView):
     @extend_schema(parameters=[q.SimplePriceQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        # Rendered per exact request like the /api/ reads, so cryptodt.fastpath can serve repeats.
+        return answer(request, kind="prices", query=q.SimplePriceQuery, build=lambda: self.simple_price(request))
+
+    @staticmethod
+    def simple_price(request) -> dict:
         params = q.validated(q.SimplePriceQuery, request)
         flags = {k: v for k, v in params.items() if k.startswith("include_")}
         args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
         args.update(flags)
         key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return Response(cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args)))
+        return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
 
 
 class CoinsListView(CoinGeckoView):
@@ -141,7 +149,12 @@ class MarketChartView(CoinGeckoView):
             "interval": params.get("interval"),
         }
         key = ("cg-chart", *args.values())
-        return Response(cached("history", key, TTL["history"], lambda: gecko.market_chart(**args)))
+
+        def build() -> dict:
+            on_demand.fill_history(coin=gecko.coin(coin_id=args["coin_id"]), days=args["days"], vs=args["vs"])
+            return gecko.market_chart(**args)
+
+        return Response(cached("history", key, TTL["history"], build))
 
 
 class OHLCView(CoinGeckoView):
@@ -153,7 +166,14 @@ class OHLCView(CoinGeckoView):
         self.check_coin_id(coin_id)
         days = q.validated(q.OHLCQuery, request)["days"]
         key = ("cg-ohlc", coin_id, days)
-        return Response(cached("ohlcv", key, TTL["ohlcv"], lambda: gecko.ohlc(coin_id=coin_id, days=days)))
+
+        def build() -> list:
+            start = datetime.now(UTC) - timedelta(days=days)
+            interval = gecko.ohlc_interval(days=days)
+            on_demand.fill_candles(coin=gecko.coin(coin_id=coin_id), interval=interval, start=start, end=None)
+            return gecko.ohlc(coin_id=coin_id, days=days)
+
+        return Response(cached("ohlcv", key, TTL["ohlcv"], build))
 
 
 class UnknownPathView(CoinGeckoView):
