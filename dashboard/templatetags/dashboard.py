@@ -49,6 +49,12 @@ def compact(value) -> str:
 
 
 @register.filter
+def words(value) -> str:
+    """skipped_no_key → skipped no key."""
+    return str(value or "").replace("_", " ")
+
+
+@register.filter
 def pct(value) -> str:
     number = _number(value)
     if number is None:
