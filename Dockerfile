@@ -8,8 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Hugging Face runs Spaces as uid 1000; so does this image everywhere else.
-RUN useradd --create-home --uid 1000 user
+# Hugging Face runs Spaces as uid 1000; so does this image everywhere else. /data is where
+# a Space's persistent storage is mounted; without it, the directory lives as long as the
+# container does.
+RUN useradd --create-home --uid 1000 user \
+ && mkdir -p /data && chown 1000:1000 /data
 USER 1000
 ENV HOME=/home/user \
     PATH=/home/user/.local/bin:$PATH
@@ -28,14 +31,21 @@ ENV DEBUG=0 \
     LOG_FORMAT=json \
     HOST=0.0.0.0 \
     PORT=7860 \
-    DATA_DIR=/home/user/app/data \
+    DATA_DIR=/data \
+    SENTIMENT_MODEL_DIR=/home/user/models \
     SECURE_PROXY_SSL_HEADER=1 \
     TRUSTED_PROXY_HOPS=1 \
     ALLOWED_HOSTS=.hf.space,localhost,127.0.0.1
 
-# Static files are collected into the image and served by WhiteNoise. The key below only
-# lets the settings load for this build step; the running container requires its own.
-RUN SECRET_KEY=collectstatic-build-step-only python manage.py collectstatic --noinput --verbosity 0
+# Static files are collected into the image once, here (bin/serve.py collects only when
+# no manifest exists), and served by WhiteNoise. SENTIMENT_MODEL is downloaded into the image
+# (SENTIMENT_MODEL_DIR, outside the /data mount) so a Space starts with the model; when the
+# build has no internet the first start downloads it in the background instead. The key and
+# data directory below only let the settings load for these build steps.
+RUN export SECRET_KEY=build-step-only DATA_DIR=/tmp/build-data \
+ && python manage.py collectstatic --noinput --verbosity 0 \
+ && (python manage.py fetch_model || echo "fetch_model failed at build; the first start downloads the model") \
+ && rm -rf /tmp/build-data
 
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \

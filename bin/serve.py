@@ -30,7 +30,9 @@ def prepare() -> None:
     manage("migrate", "--noinput")
     manage("createcachetable")
     manage("setup_schedules")
-    if os.environ.get("DEBUG", "1").strip().lower() in {"0", "false", "no", "off"}:
+    production = os.environ.get("DEBUG", "1").strip().lower() in {"0", "false", "no", "off"}
+    # The image collects static files at build; a checkout in production mode does it once.
+    if production and not (ROOT / "staticfiles" / "staticfiles.json").exists():
         manage("collectstatic", "--noinput", "--verbosity", "0")
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_q",
     "cryptodt",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "markets",
     "sentiment",
     "streaming",
+    "alerts",
     "dashboard",
 ]
 
@@ -219,6 +221,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted cryptocurrency market data: prices, candles, DeFi TVL, sentiment.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SIMPLE_JWT = {
@@ -231,7 +237,8 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-RATE_ANON = envrate("RATE_ANON", "10/m")
+# Anonymous: enough for the README tour and a person exploring; an API key gets more.
+RATE_ANON = envrate("RATE_ANON", "30/m")
 RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)
@@ -380,6 +387,14 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(DATA_DIR / "backups")))
 BACKUP_KEEP = envint("BACKUP_KEEP", 7, minimum=1)
 
 SENTIMENT_MODEL = envstr("SENTIMENT_MODEL", "ProsusAI/finbert")
+# A hub id is downloaded once into SENTIMENT_MODEL_DIR, in the background (docs/sentiment.md);
+# HF_HUB_OFFLINE=1 forbids any download, HF_ENDPOINT points at a hub mirror.
+SENTIMENT_MODEL_DIR = Path(envstr("SENTIMENT_MODEL_DIR", str(DATA_DIR / "models")))
+HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+HF_HUB_OFFLINE = envbool("HF_HUB_OFFLINE", False)
+# Readiness loads a downloaded model in a background thread, so the switch is reported
+# without waiting for the first text to score (off in unit tests: status() must not load).
+SENTIMENT_PRELOAD = envbool("SENTIMENT_PRELOAD", True)
 # CPU threads torch may use for inference, texts per forward pass, tokens kept per text.
 SENTIMENT_THREADS = envint("SENTIMENT_THREADS", 2, minimum=1)
 SENTIMENT_BATCH_SIZE = envint("SENTIMENT_BATCH_SIZE", 16, minimum=1)
@@ -392,6 +407,25 @@ WS_MAX_CONNECTIONS = envint("WS_MAX_CONNECTIONS", 1000, minimum=1)
 WS_RELAY_INTERVAL_S = envfloat("WS_RELAY_INTERVAL_S", 1.0, minimum=0.1)
 # stream_prices stores (and so broadcasts) at most one exchange tick per coin this often.
 STREAM_STORE_INTERVAL_S = envfloat("STREAM_STORE_INTERVAL_S", 5.0, minimum=0.0)
+
+# Price alerts (docs/alerts.md). Rules per account tier; 0 means unlimited.
+ALERT_RULES_FREE = envint("ALERT_RULES_FREE", 5, minimum=0)
+ALERT_RULES_PRO = envint("ALERT_RULES_PRO", 100, minimum=0)
+ALERT_RULES_ENTERPRISE = envint("ALERT_RULES_ENTERPRISE", 0, minimum=0)
+# Webhooks to private, loopback, link-local or reserved addresses are refused unless this is on
+# (a self-hoster's receiver on the LAN); the check runs at creation and again at every send.
+ALERT_ALLOW_PRIVATE_WEBHOOKS = envbool("ALERT_ALLOW_PRIVATE_WEBHOOKS", False)
+ALERT_WEBHOOK_TIMEOUT_S = envfloat("ALERT_WEBHOOK_TIMEOUT_S", 5.0, minimum=0.1)
+ALERT_WEBHOOK_MAX_ATTEMPTS = envint("ALERT_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+# Retry n waits about BACKOFF * 2**(n-1) seconds (full jitter), at most BACKOFF_MAX.
+ALERT_WEBHOOK_BACKOFF_S = envfloat("ALERT_WEBHOOK_BACKOFF_S", 30.0, minimum=0.0)
+ALERT_WEBHOOK_BACKOFF_MAX_S = envfloat("ALERT_WEBHOOK_BACKOFF_MAX_S", 3600.0, minimum=0.0)
+# A delivery still pending this long after it was due (its task lost in a crash) is
+# enqueued again by the sweeper; a sender holds a delivery this long before another may take it.
+ALERT_SWEEP_AFTER_S = envint("ALERT_SWEEP_AFTER_S", 60, minimum=0)
+ALERT_DELIVERY_LEASE_S = envint("ALERT_DELIVERY_LEASE_S", 60, minimum=1)
+if ALERT_DELIVERY_LEASE_S <= ALERT_WEBHOOK_TIMEOUT_S:
+    raise ImproperlyConfigured("ALERT_DELIVERY_LEASE_S must be longer than ALERT_WEBHOOK_TIMEOUT_S.")
 
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
 WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)

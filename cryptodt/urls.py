@@ -6,6 +6,7 @@ from cryptodt.api.views import (
     DocsView,
     HealthView,
     ReadinessView,
+    RedocView,
     SchemaView,
     UnknownEndpointView,
 )
@@ -18,9 +19,11 @@ urlpatterns = [
     path("api/diagnostics", DiagnosticsView.as_view(), name="diagnostics"),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("accounts.api.urls")),
     path("api/", include("markets.api.urls")),
     path("api/", include("sentiment.api.urls")),
+    path("api/", include("alerts.api.urls")),
     # Last: whatever else is under /api/ is a 404 from DRF (counted, with X-RateLimit-*).
     re_path(r"^api(/|$)", UnknownEndpointView.as_view(), name="api-unknown"),
     path("metrics", metrics_view, name="metrics"),

@@ -12,6 +12,7 @@ class MarketsConfig(AppConfig):
         # Registered only: the check reads the database when /api/health/ready runs.
         health.register("data_age", data_age)
         schedules.register("markets", jobs.planned)
+        schedules.register_bootstrap("markets", jobs.first_collection, empty=jobs.nothing_collected)
 
         from cryptodt.metrics import register_newest
         from markets.metrics import newest_by_kind

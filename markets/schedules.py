@@ -22,3 +22,22 @@ def planned() -> list[Planned]:
         Planned("prune_history", "markets.tasks.prune_history", 24 * 60),
         Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
     ]
+
+
+def first_collection() -> list[tuple[int, str]]:
+    """The first start's collections in dependency order: the coin registry and exchange
+    pairs, then markets and prices (collect_all), candles of the tracked coins, DeFi, and
+    last a short backfill (sentiment slots in at 50)."""
+    return [
+        (10, "markets.tasks.refresh_registry"),
+        (20, "markets.tasks.collect_all"),
+        (30, "markets.tasks.collect_ohlcv"),
+        (40, "markets.tasks.collect_defi"),
+        (90, "markets.tasks.first_backfill"),
+    ]
+
+
+def nothing_collected() -> bool:
+    from markets.models import Coin
+
+    return not Coin.objects.exists()

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
+from cryptodt import schedules
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
 from cryptodt.times import iso, parse_iso
 from markets import series
@@ -101,6 +102,7 @@ def resolve_symbols(*, symbols: list[str]) -> list[Coin]:
     coins, unknown = coins_for_symbols(symbols=symbols)
     if unknown:
         symbol = unknown[0]
+        _not_collected_yet(f"The coin list is not collected yet, so '{symbol}' is not known yet.")
         raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
     return coins
 
@@ -109,8 +111,24 @@ def resolve_ids(*, ids: list[str]) -> list[Coin]:
     found = Coin.objects.in_bulk(set(ids), field_name="coin_id")
     for coin_id in ids:
         if coin_id not in found:
+            _not_collected_yet(f"The coin list is not collected yet, so '{coin_id}' is not known yet.")
             raise NotFoundError(f"No coin with id '{coin_id}'.", code="unknown_coin", details={"id": coin_id})
     return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _not_collected_yet(message: str) -> None:
+    """An unknown coin is "not collected yet" (503), not a 404, while the registry is empty
+    or the first collection runs (the exception handler adds since when)."""
+    if schedules.bootstrap_since() or not Coin.objects.exists():
+        raise NoDataAvailable(message, details={"not_collected_yet": True})
+
+
+def _no_data(what: str, *, tried: bool) -> NoDataAvailable:
+    if tried:
+        return NoDataAvailable(f"{what} and no provider could be reached.")
+    return NoDataAvailable(
+        f"{what} yet; the collector fetches it (see Retry-After).", details={"not_collected_yet": True}
+    )
 
 
 def resolve_symbol(*, symbol: str) -> Coin:
@@ -134,11 +152,12 @@ def _quote_row(coin: Coin, quote: LatestQuote) -> dict:
     }
 
 
-def latest_prices(*, coins: list[Coin], vs: str) -> dict:
+def latest_prices(*, coins: list[Coin], vs: str, tried: bool = False) -> dict:
+    """``tried``: a provider was asked for them on this request (markets.services.on_demand)."""
     quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
     rows = [_quote_row(c, quotes[c.pk]) for c in coins if c.pk in quotes]
     if not rows:
-        raise NoDataAvailable("No price is stored for these coins and no provider could be reached.")
+        raise _no_data("No price is stored for these coins", tried=tried)
     payload = {"data": rows, "stale": any(is_stale(quotes[c.pk].t) for c in coins if c.pk in quotes)}
     missing = [c.symbol for c in coins if c.pk not in quotes]
     if missing:
@@ -211,7 +230,9 @@ def pick_resolution(*, coin: Coin, days: int, vs: str, now: datetime) -> str:
     return "daily"
 
 
-def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", now: datetime | None = None) -> dict:
+def price_history(
+    *, coin: Coin, days: int, resolution: str, vs: str = "usd", now: datetime | None = None, tried: bool = False
+) -> dict:
     now = now or datetime.now(UTC)
     if resolution == "raw" and days > settings.RAW_RETENTION_DAYS:
         raise InvalidParameter(
@@ -222,7 +243,7 @@ def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", no
     start = now - timedelta(days=days)
     points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
     if not points:
-        raise NoDataAvailable(f"No price history is stored for {coin.symbol} and no provider could be reached.")
+        raise _no_data(f"No price history is stored for {coin.symbol}", tried=tried)
     latest = LatestQuote.objects.filter(coin=coin, vs=vs).values_list("t", flat=True).first()
     newest = latest or parse_iso(points[-1]["t"])
     return {
@@ -257,11 +278,13 @@ def _history_points(*, coin: Coin, vs: str, start: datetime, resolution: str) ->
     return [{"t": t, "price": price, "market_cap": cap, "volume_24h": volume} for t, price, cap, volume in found]
 
 
-def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None, limit: int) -> dict:
+def candles(
+    *, coin: Coin, interval: str, start: datetime | None, end: datetime | None, limit: int, tried: bool = False
+) -> dict:
     bars = list(reversed(_candles_between(coin, interval, start, end)[:limit]))
     step = candle_step(interval)
     if not bars:
-        raise NoDataAvailable(f"No {interval} candles are stored for {coin.symbol} and no provider could be reached.")
+        raise _no_data(f"No {interval} candles are stored for {coin.symbol}", tried=tried)
     rows = [
         {"t": iso(b.t), "open": b.open, "high": b.high, "low": b.low, "close": b.close, "volume": b.volume}
         for b in bars
@@ -365,3 +388,16 @@ def exchange_pairs(exchange: str) -> dict[str, tuple[str, str]]:
         return {}
     rows = Coin.objects.exclude(binance_pair="").values_list("binance_pair", "coin_id", "symbol")
     return {pair.upper(): (coin_id, symbol) for pair, coin_id, symbol in rows}
+
+
+def prices_at(*, coin_pks, at: datetime, tolerance: timedelta, vs: str = "usd") -> dict[int, tuple[datetime, Decimal]]:
+    """Each coin's newest raw price at or before ``at`` and no older than ``at - tolerance``
+    (the reference of a change over a window): one indexed seek per coin, one query."""
+    window = PriceSnapshot.objects.filter(coin_id=OuterRef("pk"), vs=vs, t__lte=at, t__gte=at - tolerance)
+    newest = window.order_by("-t")
+    rows = (
+        Coin.objects.filter(pk__in=coin_pks)
+        .annotate(ref_t=Subquery(newest.values("t")[:1]), ref_price=Subquery(newest.values("price")[:1]))
+        .values_list("pk", "ref_t", "ref_price")
+    )
+    return {pk: (t, Decimal(price)) for pk, t, price in rows if t is not None and price is not None}

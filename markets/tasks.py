@@ -1,27 +1,45 @@
-"""django-q2 task entry points: one-line calls into services (scheduled by setup_schedules)."""
+"""django-q2 task entry points: one-line calls into services (scheduled by setup_schedules).
 
-from markets.services import backup, collect, rollup
+Each scheduled collection tells cryptodt.schedules whether it failed, so a failed job is
+retried 1, 2, 4 … minutes later instead of a whole interval later.
+"""
+
+from cryptodt import schedules
+from markets.services import backup, collect, registry, rollup
 from providers.observe import timed_cycle
+
+FIRST_BACKFILL_DAYS = 7
 
 
 def _lines(results) -> str:
     return "\n".join(r.line() for r in results)
 
 
+def _settled(job: str, results) -> str:
+    counted = [r for r in results if not r.housekeeping]
+    schedules.settle(job, failed=bool(counted) and not any(r.ok for r in counted))
+    return _lines(results)
+
+
 def collect_all() -> str:
-    return _lines(collect.collect_all(due_only=True))
+    return _settled("collect_all", collect.collect_all(due_only=True))
 
 
 def collect_ohlcv() -> str:
-    return _lines(timed_cycle("collect_ohlcv", collect.collect_ohlcv))
+    return _settled("collect_ohlcv", timed_cycle("collect_ohlcv", collect.collect_ohlcv))
 
 
 def collect_defi() -> str:
-    return _lines(timed_cycle("collect_defi", collect.collect_defi))
+    return _settled("collect_defi", timed_cycle("collect_defi", collect.collect_defi))
 
 
 def refresh_registry() -> str:
-    return collect.refresh_registry().line()
+    return _settled("refresh_registry", [collect.refresh_registry()])
+
+
+def first_backfill() -> str:
+    """The first start's short backfill of the tracked coins' price history."""
+    return _lines(collect.backfill(coins=registry.tracked_coins(), days=FIRST_BACKFILL_DAYS))
 
 
 def prune_history() -> str:

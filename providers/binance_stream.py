@@ -13,6 +13,7 @@ the quotes is the caller's.
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
@@ -76,6 +77,32 @@ def backoff_s(attempt: int) -> float:
     return min(60.0, 2.0 ** max(attempt - 1, 0)) * random.uniform(0.75, 1.25)
 
 
+QUIET_S = 300.0  # a stream that stays down is reported at most this often
+
+
+class QuietLog:
+    """The first of a run of identical troubles is logged at once; the rest at most every
+    QUIET_S, with how many there were, so a long outage is a line every few minutes."""
+
+    def __init__(self, log: Callable[[str], None], every_s: float = QUIET_S):
+        self.log, self.every_s = log, every_s
+        self.last: float | None = None
+        self.quiet = 0
+
+    def __call__(self, line: str) -> None:
+        moment = time.monotonic()
+        if self.last is not None and moment - self.last < self.every_s:
+            self.quiet += 1
+            return
+        if self.quiet:
+            line += f" ({self.quiet} more like it since the last report)"
+        self.log(line)
+        self.last, self.quiet = moment, 0
+
+    def reset(self) -> None:
+        self.last, self.quiet = None, 0
+
+
 async def listen(
     *,
     stop: asyncio.Event,
@@ -85,6 +112,7 @@ async def listen(
 ) -> None:
     """Hand every message to ``on_message`` until ``stop`` is set, reconnecting with backoff."""
     attempt = 0
+    lost = QuietLog(log)
     while not stop.is_set():
         block = await sync_to_async(budget.blocked)(PROVIDER)
         if block:
@@ -98,6 +126,7 @@ async def listen(
         try:
             async with websockets.connect(stream_url(), open_timeout=settings.PROVIDER_TIMEOUT_S, max_size=2**24) as ws:
                 attempt = 0
+                lost.reset()
                 on_connect()
                 await sync_to_async(breaker.record_success)(PROVIDER)
                 log(f"connected to {stream_url()}")
@@ -115,7 +144,7 @@ async def listen(
                 continue
             attempt += 1
             wait = backoff_s(attempt)
-            log(f"stream lost ({exc.__class__.__name__}: {str(exc)[:120]}); reconnecting in {wait:.1f} s")
+            lost(f"stream lost ({exc.__class__.__name__}: {str(exc)[:120]}); reconnecting with backoff up to 60 s")
             if not isinstance(exc, websockets.ConnectionClosedOK):  # Binance ends every stream after 24 h
                 await sync_to_async(stats.record_error)(PROVIDER, STREAM_PATH, str(exc), invalid_payload=False)
             try:

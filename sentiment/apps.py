@@ -12,6 +12,8 @@ class SentimentConfig(AppConfig):
         # Registered only: the check reports what is loaded and never loads a model itself.
         health.register("sentiment", analyzer_status)
         schedules.register("sentiment", jobs.planned)
+        schedules.register_start("sentiment", jobs.start_tasks)
+        schedules.register_bootstrap("sentiment", lambda: [(50, "sentiment.tasks.collect_sentiment")])
 
         from cryptodt.metrics import register_newest
         from sentiment.metrics import newest_by_kind

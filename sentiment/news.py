@@ -73,6 +73,26 @@ def ingest_news(*, items: Sequence[NewsItem], provider: str = "", analyzer: Anal
     return len(new)
 
 
+def rescore(analyzer: Analyzer | None = None) -> int:
+    """Score again every stored article another analyzer scored (after a model change)."""
+    analyzer = analyzer or get_analyzer()
+    name = analyzer.name[:200]
+    done, chunk = 0, settings.SENTIMENT_BATCH_SIZE * 8
+    while True:
+        stale = list(NewsArticle.objects.exclude(sentiment_model=name).order_by("id")[:chunk])
+        if not stale:
+            break
+        _score(stale, analyzer)
+        NewsArticle.objects.bulk_update(
+            stale, ["sentiment_label", "sentiment_score", "sentiment_confidence", "sentiment_model"]
+        )
+        done += len(stale)
+    if done:
+        cache.bump("news")
+        logger.info("sentiment: rescored %d stored articles with %s %s", done, analyzer.backend, name)
+    return done
+
+
 def _score(articles: list[NewsArticle], analyzer: Analyzer) -> None:
     """Headlines are scored (bodies are truncated teasers in most feeds), in batches."""
     for chunk in batched(articles, settings.SENTIMENT_BATCH_SIZE * 4):

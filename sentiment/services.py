@@ -11,6 +11,7 @@ from providers import validation as v
 from providers.records import FearGreedPoint as FearGreedRecord
 from providers.steps import StepResult, run_step
 from sentiment.models import FearGreedPoint
+from sentiment.signals import announce_fear_greed_stored
 
 
 def ingest_fear_greed(*, points: Sequence[FearGreedRecord], source: str) -> int:
@@ -26,12 +27,17 @@ def ingest_fear_greed(*, points: Sequence[FearGreedRecord], source: str) -> int:
             source=source,
         )
     with transaction.atomic():
+        held = FearGreedPoint.objects.order_by("-t").values_list("t", "value").first()
         FearGreedPoint.objects.bulk_create(
             rows.values(),
             update_conflicts=True,
             unique_fields=["t"],
             update_fields=["value", "classification", "source"],
         )
+        newest = max(rows.values(), key=lambda row: row.t, default=None)
+        # Announced when the newest value is new or corrected; backfilled older days are not news.
+        if newest is not None and (held is None or newest.t >= held[0] and (newest.t, newest.value) != held):
+            transaction.on_commit(lambda: announce_fear_greed_stored([newest]))
     cache.bump("fear_greed")
     return len(rows)
 

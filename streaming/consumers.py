@@ -6,6 +6,7 @@ error frame (never a dropped socket) and forwards price events of its coins.
 """
 
 import asyncio
+import collections
 import json
 import logging
 import time
@@ -17,11 +18,13 @@ from django.conf import settings
 from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
+from alerts.events import alert_group_for
 from cryptodt import metrics
 from markets.selectors import coins_for_symbols
 from streaming import capacity, relay
-from streaming.frames import error_frame, group_for, heartbeat_frame, price_text, to_text
+from streaming.frames import alert_frame, error_frame, group_for, heartbeat_frame, price_text, to_text
 from streaming.selectors import latest_price_events
+from streaming.signals import socket_user_closed, socket_user_opened
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         self.heartbeat: asyncio.Task | None = None
         self.budget = FrameBudget()
         self.throttled = False  # one error frame per burst of refused frames, not one each
+        self.alert_group: str | None = None
+        self.alerts_sent: collections.deque = collections.deque(maxlen=500)
         try:
             self.identity = await aauthenticate_websocket(self.scope.get("query_string", b""))
         except exceptions.APIException as exc:
@@ -87,6 +92,12 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         metrics.WS_CONNECTIONS.inc()
         self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
+        if self.identity.user.is_authenticated:
+            # The owner's alert frames (alerts sends them to this group; streaming only relays).
+            self.alert_group = alert_group_for(self.identity.user.pk)
+            async with _layer_slot():
+                await self.channel_layer.group_add(self.alert_group, self.channel_name)
+            socket_user_opened.send_robust(sender=self.__class__, user_pk=self.identity.user.pk)
 
     async def _refuse(self, code: str, message: str, close_code: int) -> None:
         # Accepted first so the client can read why, then closed with a code it can act on.
@@ -103,6 +114,11 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             for pk in coins:  # our own groups: Channels only leaves those listed in self.groups
                 async with _layer_slot():
                     await self.channel_layer.group_discard(group_for(pk), self.channel_name)
+        if self.alert_group is not None:
+            socket_user_closed.send_robust(sender=self.__class__, user_pk=self.identity.user.pk)
+            async with _layer_slot():
+                await self.channel_layer.group_discard(self.alert_group, self.channel_name)
+            self.alert_group = None
         if self.slot is not None:
             metrics.WS_CONNECTIONS.dec()
             await capacity.arelease(self.slot)
@@ -223,11 +239,20 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         if last is not None and (mark[0] < last[0] or mark == last):
             return
         self.last_sent[coin] = mark
+        metrics.WS_FRAMES.labels("price").inc()
         await self.send(text_data=price_text(event))
 
     async def send_json(self, content, close=False) -> None:
         metrics.WS_FRAMES.labels(content.get("type", "other")).inc()
         await super().send_json(content, close=close)
+
+    async def alert_fired(self, event: dict) -> None:
+        # In the embedded profile a firing can arrive twice (directly and by alerts' relay).
+        firing_id = event.get("alert", {}).get("firing_id")
+        if firing_id in self.alerts_sent:
+            return
+        self.alerts_sent.append(firing_id)
+        await self.send_json(alert_frame(event))
 
     @classmethod
     async def encode_json(cls, content) -> str:

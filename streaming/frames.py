@@ -64,6 +64,10 @@ def price_text(event: dict) -> str:
     return text
 
 
+def alert_frame(event: dict) -> dict:
+    return {"type": "alert", **event["alert"]}
+
+
 def error_frame(code: str, message: str) -> dict:
     return {"type": "error", "code": code, "message": message}
 

@@ -81,7 +81,7 @@ def api_endpoints() -> list[Endpoint]:
 
 
 ENDPOINTS = api_endpoints()
-SAMPLE_PATH_VALUES = {"slug": "aave", "prefix": "0123456789ab"}
+SAMPLE_PATH_VALUES = {"slug": "aave", "prefix": "0123456789ab", "pk": "1"}
 
 # The query parameters each endpoint documents (docs/API.md); an endpoint missing here gets all.
 KNOWN_PARAMS = {
@@ -101,6 +101,10 @@ KNOWN_PARAMS = {
     "health-ready": [],
     "schema": ["format", "lang"],
     "docs": [],
+    "alerts": [],
+    "alert": [],
+    "alert-firings": [],
+    "alert-deliveries": ["state"],
 }
 ALL_PARAMS = sorted({p for params in KNOWN_PARAMS.values() for p in params} | {"days", "hours", "since"})
 UNKNOWN_PARAMS = ["zzz", "format"]

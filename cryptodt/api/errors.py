@@ -80,6 +80,34 @@ _DRF_CODES = {
 }
 
 
+def _no_data(exc: "NoDataAvailable") -> Response:
+    """503 with Retry-After; while the first collection runs, the answer says so and since when."""
+    from cryptodt.schedules import bootstrap_since
+
+    since = bootstrap_since()
+    message, details = exc.message, dict(exc.details)
+    if since:
+        message = f"Not collected yet, first collection in progress since {since}. {message}"
+        details.update(not_collected_yet=True, collecting_since=since)
+    retry = 30 if details.get("not_collected_yet") else 60
+    return Response(envelope(exc.code, message, details), status=503, headers={"Retry-After": str(retry)})
+
+
+def _rate_limited(context, wait: int | None) -> tuple[str, dict]:
+    request = context.get("request")
+    anonymous = request is None or not getattr(getattr(request, "user", None), "is_authenticated", False)
+    retry = f" Retry in {wait} s." if wait is not None else ""
+    if anonymous:
+        how = (
+            "Anonymous calls share a small per-address limit (RATE_ANON). For more, create an account "
+            "(manage.py createsuperuser, or ask the operator), get a token from POST /api/auth/token, "
+            "create an API key with POST /api/auth/keys and send it as X-API-Key."
+        )
+    else:
+        how = "Your tier's limit is reached; a higher tier (pro, enterprise) is set by the operator."
+    return f"Rate limit exceeded.{retry} {how}", {"retry_after": wait, "get_a_key": "POST /api/auth/keys"}
+
+
 def _flatten(detail) -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -97,6 +125,8 @@ def _too_large() -> JsonResponse:
 
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: map every exception to the envelope."""
+    if isinstance(exc, NoDataAvailable):
+        return _no_data(exc)
     if isinstance(exc, ApiError):
         return Response(envelope(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
@@ -117,9 +147,13 @@ def exception_handler(exc, context):
         headers = {}
         if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
-        return Response(envelope(code, _flatten(exc.detail), details), status=exc.status_code, headers=headers)
+        message = _flatten(exc.detail)
+        if isinstance(exc, drf.Throttled):
+            wait = max(1, math.ceil(exc.wait)) if exc.wait is not None else None
+            if wait is not None:
+                headers["Retry-After"] = str(wait)
+            message, details = _rate_limited(context, wait)
+        return Response(envelope(code, message, details), status=exc.status_code, headers=headers)
 
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context.get("view") else "view")
     return Response(envelope("internal_error", "The server hit an unexpected error."), status=500)

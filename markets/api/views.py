@@ -29,8 +29,8 @@ class PricesView(ReadView):
         key = (tuple(c.pk for c in coins), params["vs"])
 
         def build() -> dict:
-            on_demand.fill_quotes(coins=coins, vs=params["vs"])
-            return selectors.latest_prices(coins=coins, vs=params["vs"])
+            tried = on_demand.fill_quotes(coins=coins, vs=params["vs"])
+            return selectors.latest_prices(coins=coins, vs=params["vs"], tried=tried)
 
         return cached("prices", key, TTL["prices"], build)
 
@@ -66,8 +66,8 @@ class OHLCVView(CSVReadView):
         key = (coin.pk, *args.values(), params["limit"])
 
         def build() -> dict:
-            on_demand.fill_candles(coin=coin, **args)
-            return selectors.candles(coin=coin, limit=params["limit"], **args)
+            tried = on_demand.fill_candles(coin=coin, **args)
+            return selectors.candles(coin=coin, limit=params["limit"], tried=tried, **args)
 
         return Response(cached("ohlcv", key, TTL["ohlcv"], build))
 
@@ -92,8 +92,8 @@ class PriceHistoryView(CSVReadView):
         key = (coin.pk, *args.values())
 
         def build() -> dict:
-            on_demand.fill_history(coin=coin, days=args["days"], vs=args["vs"])
-            return selectors.price_history(coin=coin, **args)
+            tried = on_demand.fill_history(coin=coin, days=args["days"], vs=args["vs"])
+            return selectors.price_history(coin=coin, tried=tried, **args)
 
         return Response(cached("history", key, TTL["history"], build))
 

@@ -3,8 +3,8 @@
 The read endpoints call these on a cache miss, before the selectors read: a coin,
 currency or interval outside the schedule is asked of the providers once per cooldown
 (a burst of requests makes one upstream call), with ON_DEMAND_TIMEOUT_S, and the answer
-is stored like any collected data. Nothing here raises: a failed fetch leaves the read
-to say what is missing.
+is stored like any collected data. Nothing here raises: each returns whether a provider
+was asked, so the read can tell "not collected yet" from "no provider could be reached".
 """
 
 from datetime import UTC, datetime, timedelta
@@ -17,33 +17,40 @@ from markets.models import Coin, Protocol
 from markets.services import collect
 
 
-def fill_quotes(*, coins: list[Coin], vs: str) -> None:
+def fill_quotes(*, coins: list[Coin], vs: str) -> bool:
     times = selectors.quote_times(coins=coins, vs=vs)
+    tried = False
     for coin in coins:
         t = times.get(coin.pk)
         if selectors.collected(coin, vs) or (t and not selectors.is_stale(t)):
             continue
         if first_attempt(f"price:{coin.pk}:{vs}"):
+            tried = True
             collect.fetch_on_demand_quote(coin=coin, vs=vs)
+    return tried
 
 
-def fill_history(*, coin: Coin, days: int, vs: str, now: datetime | None = None) -> None:
+def fill_history(*, coin: Coin, days: int, vs: str, now: datetime | None = None) -> bool:
     since = (now or datetime.now(UTC)) - timedelta(days=days)
     if selectors.collected(coin, vs) or selectors.has_history(coin=coin, vs=vs, since=since):
-        return
-    if first_attempt(f"history:{coin.pk}:{vs}"):
-        collect.fetch_on_demand_history(coin=coin, days=days, vs=vs)
+        return False
+    if not first_attempt(f"history:{coin.pk}:{vs}"):
+        return False
+    collect.fetch_on_demand_history(coin=coin, days=days, vs=vs)
+    return True
 
 
-def fill_candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None) -> None:
+def fill_candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None) -> bool:
     if selectors.collects_candles(coin, interval):
-        return
+        return False
     newest = selectors.newest_candle_time(coin=coin, interval=interval, start=start, end=end)
     fresh = newest is not None and (
         end is not None or datetime.now(UTC) - newest <= 2 * selectors.candle_step(interval)
     )
-    if not fresh and first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
-        collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end)
+    if fresh or not first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
+        return False
+    collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end)
+    return True
 
 
 def fill_protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> None:

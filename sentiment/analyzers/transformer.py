@@ -1,7 +1,7 @@
 """A Hugging Face sequence-classification model through ``transformers.pipeline``.
 
-Loaded from local files only (a directory, or the Hugging Face cache for a hub id): the
-service runs without internet and never downloads a model. Labels are read from the
+Loaded from local files only (a directory; sentiment.model_store downloads a hub id
+beforehand, in the background), so loading never touches the network. Labels are read from the
 model's own ``id2label``: finbert-style names (positive/negative/neutral, bullish/bearish)
 or ``LABEL_n`` in the usual orders (2 labels: negative, positive; 3 labels: negative,
 neutral, positive).
@@ -57,7 +57,7 @@ def display_name(source: str) -> str:
 class TransformerAnalyzer(Analyzer):
     backend = "transformer"
 
-    def __init__(self, source: str, *, threads: int, batch_size: int, max_length: int):
+    def __init__(self, source: str, *, threads: int, batch_size: int, max_length: int, name: str | None = None):
         try:
             import torch
             from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
@@ -75,7 +75,7 @@ class TransformerAnalyzer(Analyzer):
             raise UnusableModel(f"{display_name(source)!r} is not a loadable model ({exc.__class__.__name__})")
         self.polarity = polarity_of_labels(model.config.id2label)
         model.eval()
-        self.name = display_name(source)
+        self.name = display_name(name or source)
         self.batch_size = batch_size
         self.max_length = max_length
         self._pipe = pipeline("text-classification", model=model, tokenizer=tokenizer, device="cpu", top_k=None)

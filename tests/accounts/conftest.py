@@ -34,6 +34,11 @@ def _empty_audit_buffer():
     audit.discard()
 
 
+@pytest.fixture(autouse=True)
+def _anonymous_limit_these_tests_count_against(settings):
+    settings.RATE_ANON = "10/m"  # the mechanism, not the shipped default (README tour test)
+
+
 @pytest.fixture
 def rate_clock(monkeypatch):
     # The start of a minute in 2026; windows are jittered per caller, and tests that

@@ -186,3 +186,13 @@ def test_anonymous_callers_may_read_but_not_write(api, key_client, rate_clock):
     assert api.get(READ).status_code == 200
     assert api.post(READ, {}, format="json").status_code == 401
     assert key_client.post(READ, {}, format="json").status_code == 201
+
+
+def test_an_anonymous_429_says_how_to_get_a_key(api, rate_clock):
+    for _ in range(10):
+        api.get(READ, REMOTE_ADDR="203.0.113.7")
+    limited = api.get(READ, REMOTE_ADDR="203.0.113.7")
+    assert limited.status_code == 429
+    error = limited.json()["error"]
+    assert "POST /api/auth/keys" in error["message"] and "X-API-Key" in error["message"]
+    assert error["details"]["retry_after"] == int(limited["Retry-After"])

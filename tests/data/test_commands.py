@@ -36,6 +36,7 @@ def test_setup_schedules_is_idempotent_and_declares_every_job(db):
         "prune_history",
         "backup_db",
         "prune_audit",
+        "sweep_alert_deliveries",
     }
 
 

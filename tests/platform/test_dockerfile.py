@@ -79,3 +79,26 @@ def test_the_python_image_matches_the_development_python(instructions):
     import sys
 
     assert values(instructions, "FROM")[0].startswith(f"python:{sys.version_info.major}.{sys.version_info.minor}-")
+
+
+def test_data_lives_on_the_space_persistent_volume(instructions):
+    assert env(instructions)["DATA_DIR"] == "/data"
+    assert any("mkdir -p /data" in run and "chown 1000:1000 /data" in run for run in values(instructions, "RUN"))
+    # The model baked into the image must not sit under the /data mount, which hides it.
+    assert not env(instructions)["SENTIMENT_MODEL_DIR"].startswith("/data")
+
+
+def test_static_files_and_the_model_are_prepared_at_build(instructions):
+    runs = values(instructions, "RUN")
+    assert any("collectstatic" in run for run in runs)
+    assert any("manage.py fetch_model" in run for run in runs)
+    serve = (ROOT / "bin" / "serve.py").read_text()
+    assert 'staticfiles.json").exists()' in serve  # no second collectstatic at each start
+
+
+def test_the_image_installs_runtime_dependencies_only(instructions):
+    runs = " ".join(values(instructions, "RUN"))
+    assert "requirements/base.txt" in runs and "dev.txt" not in runs
+    base = (ROOT / "requirements" / "base.txt").read_text().lower()
+    for tool in ("pytest", "ruff", "uvicorn", "daphne", "a2wsgi"):
+        assert not re.search(rf"^{tool}==", base, re.M), tool

@@ -187,19 +187,26 @@ def test_serve_script_runs_one_web_process_embedded_and_two_with_redis(monkeypat
 
 
 def test_serve_script_keeps_the_optional_price_stream_running_and_stops_it_too(start_server):
-    # A fresh install knows no Binance pair yet, so stream_prices exits at once; serve.py
-    # starts it again after STREAM_RESTART_S instead of stopping the service.
+    # A fresh install knows no Binance pair yet: stream_prices waits (quietly) instead of
+    # exiting; when it does exit, serve.py starts it again after STREAM_RESTART_S instead of
+    # stopping the service.
     proc, address, seen = start_server(STREAM_RESTART_S="1")
     assert _wait_for_health(f"http://{address}", proc)["status"] == 200
     streams: set[int] = set()
 
-    def two_stream_runs() -> bool:
-        pids = descendants(proc.pid)
-        seen.update(pids)
-        streams.update(pid for pid in pids if "stream_prices" in cmdline(pid))
-        return len(streams) >= 2
+    def stream_runs(count: int):
+        def enough() -> bool:
+            pids = descendants(proc.pid)
+            seen.update(pids)
+            streams.update(pid for pid in pids if "stream_prices" in cmdline(pid) and is_alive(pid))
+            return len(streams) >= count
 
-    assert _wait_for(two_stream_runs, timeout=40, interval=0.05), f"stream_prices runs seen: {streams}"
+        return enough
+
+    assert _wait_for(stream_runs(1), timeout=40, interval=0.05), f"stream_prices runs seen: {streams}"
+    first = min(streams)
+    os.kill(first, signal.SIGKILL)  # the stream dies: serve.py must start another one
+    assert _wait_for(stream_runs(2), timeout=40, interval=0.05), f"stream_prices runs seen: {streams}"
     assert proc.poll() is None, "an exiting price stream must not stop the service"
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=15) == 0

@@ -19,8 +19,11 @@ def _fresh_analyzer():
 
 
 @pytest.fixture(autouse=True)
-def _lexicon_by_default(settings):
+def _lexicon_by_default(settings, tmp_path):
     settings.SENTIMENT_MODEL = "lexicon"
+    settings.SENTIMENT_MODEL_DIR = tmp_path / "models"  # downloads never reach a shared directory
+    settings.HF_HUB_OFFLINE = False
+    settings.SENTIMENT_PRELOAD = False  # status() never loads here unless a test says so
 
 
 @pytest.fixture(scope="session")

@@ -164,3 +164,42 @@ def test_readiness_tells_when_the_stream_last_stored_a_price(pairs, binance, api
     after = api.get("/api/health/ready").json()["checks"]["price_feed"]
     assert "stream_prices stored a price" in after["detail"] and after["stream_last_stored"]
     assert after["connections"] == 0
+
+
+def test_without_a_binance_pair_it_waits_saying_so_once_then_connects(coins, binance, monkeypatch):
+    """A fresh install: no CommandError every minute, one line saying what it waits for."""
+    from io import StringIO
+
+    from streaming.management.commands import stream_prices as command
+
+    fake = binance([[mini_ticker("BTCUSDT", "70010")]], close_after=True)
+    monkeypatch.setattr(command, "PAIRS_POLL_S", 0.05)
+    checks = []
+    real = command.exchange.binance_pairs
+
+    def pairs_after_a_while():
+        checks.append(1)
+        if len(checks) == 4:  # the registry's pairs arrive (the first collection)
+            registry.assign_exchange_pairs(pairs={"binance": {"BTC": "BTCUSDT"}})
+        return real()
+
+    monkeypatch.setattr(command.exchange, "binance_pairs", pairs_after_a_while)
+    err = StringIO()
+    call_command("stream_prices", "--max-messages", "1", stdout=StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert sum("waiting: no coin has a Binance pair yet" in line for line in lines) == 1
+    assert any("connecting" in line for line in lines)
+    assert fake.paths
+
+
+def test_a_stream_that_stays_down_is_reported_once_then_every_few_minutes():
+    from providers.binance_stream import QuietLog
+
+    said = []
+    quiet = QuietLog(said.append, every_s=3600)
+    for _ in range(50):
+        quiet("stream lost (OSError: refused)")
+    assert said == ["stream lost (OSError: refused)"]
+    quiet.last -= 3601
+    quiet("stream lost (OSError: refused)")
+    assert said[-1] == "stream lost (OSError: refused) (49 more like it since the last report)"
