@@ -65,7 +65,7 @@ def coin(symbol: str) -> dict | None:
         return None
     try:
         found = markets.resolve_symbol(symbol=symbol)
-    except NotFoundError:
+    except (NotFoundError, NoDataAvailable):  # NoDataAvailable: no coin list collected yet
         return None
     quote = _read("quote", lambda: markets.latest_prices(coins=[found], vs="usd"))
     return {
