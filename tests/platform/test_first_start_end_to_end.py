@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import PROVIDER_FIXTURES as FIXTURES
 from tests.platform.processes import ROOT, descendants, free_port, is_alive
 from tests.platform.test_readme_tour import tour_commands
 from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream, Reply
