@@ -28,6 +28,7 @@ RUN pip install --user --no-deps --index-url https://download.pytorch.org/whl/cp
 COPY --chown=1000:1000 . .
 
 ENV DEBUG=0 \
+    LOG_FORMAT=json \
     HOST=0.0.0.0 \
     PORT=7860 \
     DATA_DIR=/data \

@@ -29,6 +29,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts import selectors
 from accounts.models import Tier
+from cryptodt import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +174,8 @@ class TierRateThrottle(BaseThrottle):
         if is_exempt(request, type(view)):
             return True
         self.usage = recorded_usage(request) or charge(request, user=request.user, cost=_cost(view, request))
+        if self.usage.limited:
+            metrics.RATE_LIMITED.labels(self.usage.tier.value).inc()
         return not self.usage.limited
 
     def wait(self) -> float | None:

@@ -108,6 +108,18 @@ def ensure_port_free(host: str, port: str) -> None:
             ) from None
 
 
+def fresh_metrics_dir() -> None:
+    """Prometheus' multiprocess files (cryptodt/metrics.py) start empty with the service:
+    samples of processes from an earlier run would be summed into this run's gauges.
+    Set in the environment here so every child writes to the same directory."""
+    data_dir = Path(os.environ.get("DATA_DIR") or ROOT / "data")
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data_dir / "metrics")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for samples in directory.glob("*.db"):  # only prometheus_client's files: the directory may be shared
+        samples.unlink(missing_ok=True)
+
+
 def stream_restart_s() -> float | None:
     """Seconds between restarts of the optional stream_prices child; None when it is off."""
     if os.environ.get("STREAM_PRICES", "1").strip().lower() in {"0", "false", "no", "off"}:
@@ -196,6 +208,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    fresh_metrics_dir()
     children = [start(web), start([PYTHON, "manage.py", "qcluster"])]
     print(f"cryptodt is serving on http://{host}:{port} (Ctrl-C stops it)", flush=True)
     optional = [Restarting([PYTHON, "manage.py", "stream_prices"], restart_s)] if restart_s else []

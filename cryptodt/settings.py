@@ -5,6 +5,7 @@ in-process cache, Channels' in-memory layer and django-q2's ORM broker. Setting
 DATABASE_URL / REDIS_URL moves the same code onto PostgreSQL and Redis.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,15 @@ DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", True)
+
+# Prometheus multiprocess mode: every process (web workers, task cluster, stream_prices)
+# writes its samples here and /metrics sums them (cryptodt/metrics.py). Set into the
+# environment before prometheus_client is imported, so every child inherits it.
+METRICS_DIR = Path(envstr("PROMETHEUS_MULTIPROC_DIR") or DATA_DIR / "metrics")
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+# Bearer token for scrapes of /metrics from anywhere but loopback (empty: loopback only).
+METRICS_TOKEN = envstr("METRICS_TOKEN")
 
 
 def _secret_key() -> str:
@@ -66,9 +76,11 @@ INSTALLED_APPS = [
     "sentiment",
     "streaming",
     "alerts",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
+    "cryptodt.observability.RequestObservation",
     "cryptodt.middleware.ForwardedClientAddress",
     "cryptodt.middleware.DatabaseUnavailable",
     "django.middleware.security.SecurityMiddleware",
@@ -275,7 +287,7 @@ CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-api-key"]
 # Browsers hide response headers from scripts unless they are listed here.
-CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-ID"]
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 # --- Providers and collection --------------------------------------------------------------
@@ -495,10 +507,14 @@ CSRF_FAILURE_VIEW = "cryptodt.api.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 1_048_576, minimum=1024)
 
+# plain: readable lines; json: one JSON object per line (the container's default).
+LOG_FORMAT = envstr("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"()": f"cryptodt.logs.{'json_formatter' if LOG_FORMAT == 'json' else 'PlainFormatter'}"}},
     # No token, key or password reaches a log line: the filter sits on the handler, so
     # it sees every record, including the dev server's and uvicorn's access logs.
     "filters": {"redact_secrets": {"()": "accounts.log_redaction.RedactSecretsFilter"}},

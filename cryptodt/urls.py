@@ -10,6 +10,7 @@ from cryptodt.api.views import (
     SchemaView,
     UnknownEndpointView,
 )
+from cryptodt.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("api/", include("alerts.api.urls")),
     # Last: whatever else is under /api/ is a 404 from DRF (counted, with X-RateLimit-*).
     re_path(r"^api(/|$)", UnknownEndpointView.as_view(), name="api-unknown"),
+    path("metrics", metrics_view, name="metrics"),
+    path("", include("dashboard.urls")),
 ]
 
 handler400 = "cryptodt.api.errors.bad_request"

@@ -13,3 +13,8 @@ class MarketsConfig(AppConfig):
         health.register("data_age", data_age)
         schedules.register("markets", jobs.planned)
         schedules.register_bootstrap("markets", jobs.first_collection, empty=jobs.nothing_collected)
+
+        from cryptodt.metrics import register_newest
+        from markets.metrics import newest_by_kind
+
+        register_newest("markets", newest_by_kind)

@@ -299,6 +299,29 @@ def candles(
     }
 
 
+def week_of_closes(*, coin_pks: list[int], vs: str) -> dict[int, list[Decimal]]:
+    """The last 7 days of stored hourly closes per coin, oldest first (sparklines)."""
+    since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
+    closes: dict[int, list[Decimal]] = {}
+    hours = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t__gte=since).order_by("coin_id", "t")
+    for coin_pk, close in hours.values_list("coin_id", "close"):
+        closes.setdefault(coin_pk, []).append(close)
+    return closes
+
+
+def registry_market_caps(*, coin_ids: list[str]) -> dict[str, Decimal]:
+    """The last market cap the ranked listing gave each coin (an exchange tick carries none)."""
+    return dict(
+        Coin.objects.filter(coin_id__in=coin_ids, market_cap__isnull=False).values_list("coin_id", "market_cap")
+    )
+
+
+def sparklines(*, coin_ids: list[str], vs: str) -> dict[str, list[Decimal]]:
+    """``week_of_closes`` by coin id."""
+    pks = dict(Coin.objects.filter(coin_id__in=coin_ids).values_list("pk", "coin_id"))
+    return {pks[pk]: closes for pk, closes in week_of_closes(coin_pks=list(pks), vs=vs).items()}
+
+
 def newest_price_time() -> datetime | None:
     return LatestQuote.objects.order_by("-t").values_list("t", flat=True).first()
 

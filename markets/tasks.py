@@ -6,6 +6,7 @@ retried 1, 2, 4 … minutes later instead of a whole interval later.
 
 from cryptodt import schedules
 from markets.services import backup, collect, registry, rollup
+from providers.observe import timed_cycle
 
 FIRST_BACKFILL_DAYS = 7
 
@@ -25,11 +26,11 @@ def collect_all() -> str:
 
 
 def collect_ohlcv() -> str:
-    return _settled("collect_ohlcv", collect.collect_ohlcv())
+    return _settled("collect_ohlcv", timed_cycle("collect_ohlcv", collect.collect_ohlcv))
 
 
 def collect_defi() -> str:
-    return _settled("collect_defi", collect.collect_defi())
+    return _settled("collect_defi", timed_cycle("collect_defi", collect.collect_defi))
 
 
 def refresh_registry() -> str:

@@ -14,3 +14,8 @@ class ProvidersConfig(AppConfig):
         # Registered only: the checks read the cache and database when /api/health/ready runs.
         health.register("providers", readiness)
         health.register("provider_budgets", budget_plan_check)
+
+        from cryptodt.metrics import register_collector
+        from providers.metrics import provider_gauges
+
+        register_collector("providers", provider_gauges)

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import requests
 from django.conf import settings
 
+from cryptodt import metrics
 from providers import budget, config, stats
 from providers.errors import (
     Blocked,
@@ -178,10 +179,14 @@ class Provider:
         try:
             response = self.session().get(url, params=params, headers=headers, timeout=timeout)
         except requests.Timeout:
+            metrics.provider_request(self.name, endpoint, "timeout")
             raise UpstreamTimeout(self.name, endpoint, f"no answer within {timeout:g}s")
         except requests.RequestException as exc:
+            metrics.provider_request(self.name, endpoint, "connection")
             raise UpstreamError(self.name, endpoint, f"connection failed: {exc.__class__.__name__}")
-        stats.record_latency(self.name, (time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        stats.record_latency(self.name, elapsed * 1000)
+        metrics.provider_request(self.name, endpoint, metrics.http_outcome(response.status_code), elapsed)
         self.observe_response(response)
         if response.status_code in (429, 418):
             banned = response.status_code == 418

@@ -57,6 +57,14 @@ def _cooled_down(state: BreakerState) -> bool:
     return state.opened_at is not None and clock() - state.opened_at >= settings.PROVIDER_BREAKER_COOLDOWN_S
 
 
+def retry_at(name: str) -> float | None:
+    """When an open circuit lets its next probe through (epoch seconds); None unless open."""
+    state = read(name)
+    if state.state != OPEN or state.opened_at is None:
+        return None
+    return state.opened_at + settings.PROVIDER_BREAKER_COOLDOWN_S
+
+
 def admit(name: str) -> str | None:
     """None when the caller may ask the provider, else why not. A half-open circuit admits
     one caller (the probe) until it reports back or the probe lock expires."""

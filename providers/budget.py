@@ -77,6 +77,12 @@ def observe_used(name: str, used_this_minute: int) -> None:
         _cache().set(minute_key, used_this_minute, 120)
 
 
+def blocked_until(name: str) -> float | None:
+    """When a provider's 429/418 cool-down ends (epoch seconds), or None."""
+    until = _cache().get(f"providers:cooldown:{name}")
+    return until if until and until > breaker.clock() else None
+
+
 def cool_down(name: str, seconds: float) -> None:
     _cache().set(f"providers:cooldown:{name}", breaker.clock() + seconds, int(seconds) + 5)
 

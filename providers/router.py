@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
+from cryptodt import metrics
 from providers import breaker, stats, strategy
 from providers.errors import InvalidPayload, ProviderError
 from providers.records import (
@@ -65,6 +66,7 @@ def _attempt(name: str, capability: str, call: Callable[[object], T], reasons: d
         reasons[name] = exc.reason
         if exc.counts_as_failure:
             breaker.record_failure(name)
+            metrics.provider_failure(name, exc.endpoint, exc)
             stats.record_error(name, exc.endpoint, exc.reason, invalid_payload=isinstance(exc, InvalidPayload))
         else:
             breaker.release_probe(name)

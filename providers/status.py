@@ -1,7 +1,10 @@
 """Each provider's health as /api/providers and /api/health/ready report it."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 
+from cryptodt.times import iso
 from providers import breaker, budget, config, stats
 from providers.plan import plan_schedule
 from providers.registry import PROVIDERS, capabilities_of
@@ -59,6 +62,49 @@ def provider_rows() -> list[dict]:
     return rows
 
 
+def failing_providers(rows: list[dict] | None = None) -> list[dict]:
+    """Enabled providers whose circuit is not closed, whose last call failed, or that are
+    cooling down after a 429: who, in what state, the last error, and when the next try is."""
+    failing = []
+    for row in rows if rows is not None else provider_rows():
+        name, error = row["name"], row["last_error"]
+        last_failed = bool(error) and (not row["last_success"] or error["at"] > row["last_success"])
+        blocked = budget.blocked_until(name)
+        if not row["enabled"] or (row["state"] == breaker.CLOSED and not last_failed and not blocked):
+            continue
+        retry = max(filter(None, [breaker.retry_at(name), blocked]), default=None)
+        failing.append(
+            {
+                "name": name,
+                "state": row["state"],
+                "failures": breaker.read(name).failures,
+                "last_error": error,
+                "retry_at": iso(datetime.fromtimestamp(retry, tz=UTC)) if retry else None,
+            }
+        )
+    return failing
+
+
+def describe(failure: dict) -> str:
+    """ "coingecko: circuit open after 3 failures; last error HTTP 500 on markets at …; retried at …"."""
+    state = {breaker.OPEN: "circuit open", breaker.HALF_OPEN: "circuit half-open"}.get(
+        failure["state"], "circuit closed"
+    )
+    text = f"{failure['name']}: {state}"
+    if failure["failures"]:
+        text += f" after {failure['failures']} failures"
+    error = failure["last_error"]
+    if error:
+        text += f"; last error {error['reason']} on {error['endpoint']} at {error['at']}"
+    if failure["retry_at"]:
+        text += f"; retried from {failure['retry_at']}"
+    elif failure["state"] == breaker.HALF_OPEN:
+        text += "; the next call probes it"
+    else:
+        text += "; retried on the next call"
+    return text
+
+
 def capability_rows(rows: list[dict] | None = None) -> dict[str, dict]:
     """Per capability: the providers in order, which are live now, and how many need no key."""
     by_name = {row["name"]: row for row in rows or provider_rows()}
@@ -76,7 +122,8 @@ def capability_rows(rows: list[dict] | None = None) -> dict[str, dict]:
 
 def readiness() -> dict:
     """Ready while every capability has at least one live provider (enabled, keyed if it needs
-    a key, not blocked here, circuit not open). Skipped and blocked providers say why."""
+    a key, not blocked here, circuit not open). Failing providers are named with their last
+    error and next try; skipped and blocked ones say why."""
     rows = provider_rows()
     by_name = {row["name"]: row for row in rows}
     stranded = []
@@ -86,12 +133,21 @@ def readiness() -> dict:
         if not usable:
             stranded.append(capability)
     detail = "all capabilities have a provider" if not stranded else f"no provider for: {', '.join(stranded)}"
-    not_live = [f"{r['name']}: {r['condition_reason']}" for r in rows if r["condition"] not in ("live", "disabled")]
+    failing = failing_providers(rows)
+    if failing:
+        detail += " — " + " | ".join(describe(f) for f in failing)
+    named = {f["name"] for f in failing}
+    not_live = [
+        f"{r['name']}: {r['condition_reason']}"
+        for r in rows
+        if r["condition"] not in ("live", "disabled") and r["name"] not in named
+    ]
     if not_live:
         detail += "; " + "; ".join(not_live)
     return {
         "ok": not stranded,
         "detail": detail,
+        "failing": failing,
         "providers": {
             n: {
                 "state": r["state"],

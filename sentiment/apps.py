@@ -14,3 +14,8 @@ class SentimentConfig(AppConfig):
         schedules.register("sentiment", jobs.planned)
         schedules.register_start("sentiment", jobs.start_tasks)
         schedules.register_bootstrap("sentiment", lambda: [(50, "sentiment.tasks.collect_sentiment")])
+
+        from cryptodt.metrics import register_newest
+        from sentiment.metrics import newest_by_kind
+
+        register_newest("sentiment", newest_by_kind)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cryptodt import data_cache as cache
+from cryptodt import metrics
 from providers import breaker, router, stats
 from providers import validation as v
 from providers.base import batched
@@ -95,6 +96,7 @@ def rescore(analyzer: Analyzer | None = None) -> int:
 def _score(articles: list[NewsArticle], analyzer: Analyzer) -> None:
     """Headlines are scored (bodies are truncated teasers in most feeds), in batches."""
     for chunk in batched(articles, settings.SENTIMENT_BATCH_SIZE * 4):
+        metrics.SENTIMENT_INFERENCES.labels(analyzer.backend or "unknown").inc(len(chunk))
         for article, result in zip(chunk, analyzer.analyze([a.title for a in chunk]), strict=True):
             article.sentiment_label = result.label
             article.sentiment_score = result.score

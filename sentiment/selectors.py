@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Avg, Count, Prefetch
 
+from cryptodt import metrics
 from cryptodt.api.errors import NoDataAvailable
 from cryptodt.times import iso
 from markets.models import Coin
@@ -22,6 +23,7 @@ def fear_greed(*, days: int, now: datetime | None = None) -> dict:
 
 def analyze(*, texts: list[str]) -> dict:
     analyzer = get_analyzer()
+    metrics.SENTIMENT_INFERENCES.labels(analyzer.backend or "unknown").inc(len(texts))
     return {"data": [result.as_dict() for result in analyzer.analyze(texts)], "model": analyzer.name}
 
 

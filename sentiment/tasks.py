@@ -1,13 +1,14 @@
 """django-q2 task entry points of sentiment: one-line calls into services."""
 
 from cryptodt import schedules
+from providers.observe import timed_cycle
 from sentiment import analyzers, model_store
 from sentiment.news import collect_news, rescore
 from sentiment.services import collect_fear_greed
 
 
 def collect_sentiment() -> str:
-    results = [collect_fear_greed(), collect_news()]
+    results = timed_cycle("collect_sentiment", lambda: [collect_fear_greed(), collect_news()])
     schedules.settle("collect_sentiment", failed=not any(r.ok for r in results))
     return "\n".join(r.line() for r in results)
 

@@ -19,6 +19,7 @@ from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
 from alerts.events import alert_group_for
+from cryptodt import metrics
 from markets.selectors import coins_for_symbols
 from streaming import capacity, relay
 from streaming.frames import alert_frame, error_frame, group_for, heartbeat_frame, price_text, to_text
@@ -90,6 +91,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse("too_many_connections", message, CLOSE_FULL)
             return
         await self.accept()
+        metrics.WS_CONNECTIONS.inc()
         self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
         if self.identity.user.is_authenticated:
             # The owner's alert frames (alerts sends them to this group; streaming only relays).
@@ -128,6 +130,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_discard(self.alert_group, self.channel_name)
             self.alert_group = None
         if self.slot is not None:
+            metrics.WS_CONNECTIONS.dec()
             await capacity.arelease(self.slot)
             self.slot = None
 
@@ -246,7 +249,12 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         if last is not None and (mark[0] < last[0] or mark == last):
             return
         self.last_sent[coin] = mark
+        metrics.WS_FRAMES.labels("price").inc()
         await self.send(text_data=price_text(event))
+
+    async def send_json(self, content, close=False) -> None:
+        metrics.WS_FRAMES.labels(content.get("type", "other")).inc()
+        await super().send_json(content, close=close)
 
     async def alert_fired(self, event: dict) -> None:
         # In the embedded profile a firing can arrive twice (directly and by alerts' relay).

@@ -6,6 +6,7 @@ failed step (reported, nothing stored), never an exception that stops other step
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from markets.models import Coin, Protocol
 from markets.services import ingest, registry
 from markets.services.rollup import rollup_hours
 from providers import router
+from providers.observe import cycle_summary
 from providers.plan import plan_schedule
 from providers.steps import NothingToCollect, StepResult, run_step
 from providers.validation import InvalidRecord
@@ -124,6 +126,7 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
     ``due_only`` (the schedule) each runs only when the provider plan's interval for it
     has passed; the listing also runs whenever nothing is tracked yet.
     """
+    started = time.perf_counter()
     results = []
     listed = False
     if not due_only or _due("markets") or not selectors.tracked_coins(limit=1):
@@ -137,6 +140,7 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
     if not due_only or _due("trending"):
         results.append(_settle("trending", collect_trending(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
+    cycle_summary("collect_all", results, started=started)
     return results
 
 

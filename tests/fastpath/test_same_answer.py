@@ -46,7 +46,7 @@ class Spy:
         return getattr(self.bridge, name)
 
 
-def get(app, url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+def get(app, url: str, headers: dict | None = None, *, request_id: bool = False) -> tuple[int, dict, bytes]:
     path, _, query = url.partition("?")
     scope = {
         "type": "http",
@@ -75,6 +75,8 @@ def get(app, url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     for name, value in start["headers"]:
         response_headers.setdefault(name.decode().lower(), []).append(value.decode())
     response_headers.pop("date", None)
+    if not request_id:  # one per response, whichever path answers (compared by its own test)
+        response_headers.pop("x-request-id", None)
     return start["status"], response_headers, body["body"]
 
 
@@ -175,3 +177,22 @@ def test_an_answer_learnt_for_one_scheme_is_not_reused_for_another(listing, rate
     assert get(fast_app, URLS[0], https)[0] == 200
     assert get(fast_app, URLS[0], https)[0] == 200  # from the fast path
     assert get(fast_app, URLS[0], http)[0] == 301  # Django's redirect, not the https answer
+
+
+def test_a_fast_answer_has_its_own_request_id_and_is_counted(apps):
+    from cryptodt import metrics
+    from tests.observability.conftest import value
+
+    fast, bridge = apps
+    url = "/api/prices?symbols=BTC,ETH"
+    django_id = get(fast, url, request_id=True)[1]["x-request-id"][0]  # learnt from Django's answer
+    before = value(metrics.scrape()[0], "cryptodt_http_requests_total", route="/api/prices", status="200")
+    spy = Spy(bridge)
+    fast.bridge = spy
+    first = get(fast, url, request_id=True)[1]["x-request-id"]
+    second = get(fast, url, {"X-Request-ID": "edge-7f3a9c01-proxy"}, request_id=True)[1]["x-request-id"]
+    assert spy.calls == 0
+    assert len(first) == 1 and first[0] != django_id and len(first[0]) == 32
+    assert second == ["edge-7f3a9c01-proxy"]
+    after = value(metrics.scrape()[0], "cryptodt_http_requests_total", route="/api/prices", status="200")
+    assert after == before + 2

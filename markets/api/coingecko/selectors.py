@@ -148,7 +148,7 @@ def coins_markets(
     page_quotes = list(quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page])
     coin_pks = [q.coin_id for q in page_quotes]
     past = _past_closes(coin_pks=coin_pks, vs=vs, windows=price_change_percentage)
-    week = _week_of_closes(coin_pks=coin_pks, vs=vs) if sparkline else {}
+    week = selectors.week_of_closes(coin_pks=coin_pks, vs=vs) if sparkline else {}
     rows = []
     for quote in page_quotes:
         c = quote.coin
@@ -190,16 +190,6 @@ def _past_closes(*, coin_pks: list[int], vs: str, windows: list[str]) -> dict[st
             hour = now - timedelta(hours=_WINDOW_HOURS[window])
             found = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t=hour).values_list("coin_id", "close")
             closes[window] = dict(found)
-    return closes
-
-
-def _week_of_closes(*, coin_pks: list[int], vs: str) -> dict[int, list[Decimal]]:
-    """The last 7 days of stored hourly closes per coin, oldest first (CoinGecko's sparkline)."""
-    since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
-    closes: dict[int, list[Decimal]] = {}
-    hours = HourlyPrice.objects.filter(coin_id__in=coin_pks, vs=vs, t__gte=since).order_by("coin_id", "t")
-    for coin_pk, close in hours.values_list("coin_id", "close"):
-        closes.setdefault(coin_pk, []).append(close)
     return closes
 
 

@@ -1,0 +1,62 @@
+"""Per-request observability: a request id on every log line and response, and the
+request metrics (count and latency by URL pattern and status).
+
+First in MIDDLEWARE, so it sees every answer, the static files WhiteNoise serves and the
+errors other middleware return included.
+"""
+
+import re
+import time
+import uuid
+
+import structlog
+from django.conf import settings
+
+from cryptodt import metrics
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's (or its proxy's) id is kept when it is a plain token; anything else could
+# forge log fields or fill them with junk, so it is replaced.
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def route_of(request) -> str:
+    """The URL pattern that answered ("/api/ohlcv", "/coins/<str:symbol>"), never the raw path,
+    so the metric's label values stay few."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return "/" + match.route
+    if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        return "static"
+    return "unmatched"
+
+
+def request_id(incoming: str) -> str:
+    """The caller's id when it is a plain token, else a new one."""
+    return incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+
+
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    method = method if method in _METHODS else "other"
+    metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
+    metrics.HTTP_LATENCY.labels(route, method).observe(seconds)
+
+
+class RequestObservation:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_id(request.META.get("HTTP_X_REQUEST_ID", ""))
+        # The web server reuses its threads: a previous request's context must not leak.
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request.request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            structlog.contextvars.clear_contextvars()
+        count_request(route_of(request), request.method, response.status_code, time.perf_counter() - started)
+        response[REQUEST_ID_HEADER] = request.request_id
+        return response
