@@ -30,7 +30,7 @@ def first_collection() -> list[tuple[int, str]]:
     last a short backfill (sentiment slots in at 50)."""
     return [
         (10, "markets.tasks.refresh_registry"),
-        (20, "markets.tasks.collect_all"),
+        (20, "markets.tasks.first_collect_all"),
         (30, "markets.tasks.collect_ohlcv"),
         (40, "markets.tasks.collect_defi"),
         (90, "markets.tasks.first_backfill"),
