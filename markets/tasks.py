@@ -45,6 +45,14 @@ def refresh_registry() -> str:
     return _settled("refresh_registry", [collect.refresh_registry()])
 
 
+def queue_first_backfill() -> str:
+    """The first collection's last step hands the backfill to a task of its own: with many
+    tracked coins it can outlast Q_TIMEOUT_S and it must not hold the first collection."""
+    from django_q.tasks import async_task
+
+    return async_task("markets.tasks.first_backfill", task_name=f"{schedules.PREFIX}start:first_backfill")
+
+
 def first_backfill() -> str:
     """The first start's short backfill of the tracked coins' price history."""
     coins = selectors.tracked_coins(limit=settings.TRACKED_COINS)
