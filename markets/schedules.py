@@ -27,13 +27,15 @@ def planned() -> list[Planned]:
 def first_collection() -> list[tuple[int, str]]:
     """The first start's collections in dependency order: the coin registry and exchange
     pairs, then markets and prices (collect_all), candles of the tracked coins, DeFi, and
-    last a short backfill (sentiment slots in at 50)."""
+    last a short backfill, queued as a task of its own so that a long one (many coins, a
+    slow provider) holds neither the first collection nor the tour's data (sentiment slots
+    in at 50)."""
     return [
         (10, "markets.tasks.refresh_registry"),
-        (20, "markets.tasks.collect_all"),
+        (20, "markets.tasks.first_collect_all"),
         (30, "markets.tasks.collect_ohlcv"),
         (40, "markets.tasks.collect_defi"),
-        (90, "markets.tasks.first_backfill"),
+        (90, "markets.tasks.queue_first_backfill"),
     ]
 
 

@@ -46,7 +46,7 @@ def test_the_first_start_runs_every_collection_once_in_dependency_order(monkeypa
     ran = []
     for module, name in [
         (market_tasks, "refresh_registry"),
-        (market_tasks, "collect_all"),
+        (market_tasks, "first_collect_all"),
         (market_tasks, "collect_ohlcv"),
         (market_tasks, "collect_defi"),
         (sentiment_tasks, "collect_sentiment"),
@@ -58,7 +58,7 @@ def test_the_first_start_runs_every_collection_once_in_dependency_order(monkeypa
 
     assert ran == [
         "refresh_registry",
-        "collect_all",
+        "first_collect_all",
         "collect_ohlcv",
         "collect_defi",
         "collect_sentiment",
@@ -131,3 +131,51 @@ def test_ohlcv_does_not_blame_providers_it_never_asked(api, coins, settings):
     assert response.status_code == 503
     message = response.json()["error"]["message"]
     assert "no provider could be reached" not in message and "yet" in message
+
+
+def _market_chart_until_now(hours: int = 48) -> bytes:
+    import json
+    import time
+
+    stamps = [int((time.time() - h * 3600) * 1000) for h in range(hours, -1, -1)]
+    return json.dumps(
+        {
+            "prices": [[t, 36480.5] for t in stamps],
+            "market_caps": [[t, 713000000000.5] for t in stamps],
+            "total_volumes": [[t, 18000000000] for t in stamps],
+        }
+    ).encode()
+
+
+def test_the_first_backfill_stores_the_tracked_coins_recent_history(coins, upstream):
+    from markets.models import HourlyPrice, PriceSnapshot
+    from tests.providers.fake_upstream import Reply
+
+    coingecko = upstream("coingecko")
+    coingecko.script("/coins/bitcoin/market_chart", Reply(_market_chart_until_now()))
+
+    report = market_tasks.first_backfill()
+
+    assert coingecko.hits_on("/coins/bitcoin/market_chart") >= 1, report
+    stored = HourlyPrice.objects.filter(coin__coin_id="bitcoin").count()
+    stored += PriceSnapshot.objects.filter(coin__coin_id="bitcoin").count()
+    assert stored > 24, report
+
+
+def test_the_first_cycle_collects_global_and_trending_even_when_the_cache_marks_them_done(coins, monkeypatch):
+    from django.core.cache import caches
+
+    from markets.services import collect
+    from providers.steps import StepResult
+
+    for task in ("markets", "global", "trending"):
+        caches["shared"].set(f"collect:ran:{task}", 1, 3600)  # a Redis that outlived its database
+    asked = []
+    for step in ("collect_markets", "collect_global", "collect_trending"):
+        monkeypatch.setattr(
+            collect, step, lambda step=step, **kw: asked.append(step) or StepResult(step, stored=1, provider="t")
+        )
+
+    market_tasks.first_collect_all()
+
+    assert asked == ["collect_markets", "collect_global", "collect_trending"]
