@@ -157,9 +157,36 @@ def parse_markets(payload, *, vs: str) -> list[MarketRow]:
                     item.get("price_change_percentage_24h"), f"{coin_id}.price_change_percentage_24h", optional=True
                 ),
                 circulating_supply=check.non_negative(item.get("circulating_supply"), f"{coin_id}.circulating_supply"),
+                **_market_extras(check, item, coin_id),
             )
         )
     return rows
+
+
+def _market_extras(check: Checker, item: dict, coin_id: str) -> dict:
+    """The rest of a coins/markets row; null stays None (CoinGecko does not know it either)."""
+
+    def number(key: str, *, signed: bool = False):
+        value = item.get(key)
+        what = f"{coin_id}.{key}"
+        return check.decimal(value, what, optional=True) if signed else check.non_negative(value, what)
+
+    return {
+        "total_supply": number("total_supply"),
+        "max_supply": number("max_supply"),
+        "fully_diluted_valuation": number("fully_diluted_valuation"),
+        "high_24h": number("high_24h"),
+        "low_24h": number("low_24h"),
+        "price_change_24h": number("price_change_24h", signed=True),
+        "market_cap_change_24h": number("market_cap_change_24h", signed=True),
+        "market_cap_change_24h_pct": number("market_cap_change_percentage_24h", signed=True),
+        "ath": number("ath"),
+        "ath_change_pct": number("ath_change_percentage", signed=True),
+        "ath_date": check.iso(item.get("ath_date"), f"{coin_id}.ath_date", optional=True),
+        "atl": number("atl"),
+        "atl_change_pct": number("atl_change_percentage", signed=True),
+        "atl_date": check.iso(item.get("atl_date"), f"{coin_id}.atl_date", optional=True),
+    }
 
 
 def parse_coin_list(payload) -> list[CoinListing]:
@@ -231,9 +258,35 @@ def parse_trending(payload) -> list[TrendingEntry]:
                 score=score,
                 market_cap_rank=check.integer(item.get("market_cap_rank"), f"{coin_id}.market_cap_rank", optional=True),
                 as_of=fetched_at,
+                **_trending_extras(check, item, coin_id),
             )
         )
     return entries
+
+
+def _trending_extras(check: Checker, item: dict, coin_id: str) -> dict:
+    data = check.dict(item.get("data") or {}, f"{coin_id}.data")
+    changes = check.dict(data.get("price_change_percentage_24h") or {}, f"{coin_id}.data.price_change_percentage_24h")
+
+    def text(obj: dict, key: str) -> str | None:
+        value = obj.get(key)
+        return value if isinstance(value, str) and value.strip() else None
+
+    return {
+        "number": check.integer(item.get("coin_id"), f"{coin_id}.coin_id", optional=True),
+        "slug": text(item, "slug"),
+        "thumb": text(item, "thumb"),
+        "small": text(item, "small"),
+        "large": text(item, "large"),
+        "price_btc": check.non_negative(item.get("price_btc"), f"{coin_id}.price_btc"),
+        "price_usd": check.non_negative(data.get("price"), f"{coin_id}.data.price"),
+        "change_24h_pct_usd": check.decimal(changes.get("usd"), f"{coin_id}.change.usd", optional=True),
+        "market_cap_usd_text": text(data, "market_cap"),
+        "market_cap_btc_text": text(data, "market_cap_btc"),
+        "total_volume_usd_text": text(data, "total_volume"),
+        "total_volume_btc_text": text(data, "total_volume_btc"),
+        "sparkline": text(data, "sparkline"),
+    }
 
 
 def parse_global(payload) -> GlobalStats:
@@ -253,6 +306,13 @@ def parse_global(payload) -> GlobalStats:
         active_cryptocurrencies=check.integer(data.get("active_cryptocurrencies"), "active", optional=True),
         market_cap_change_24h_pct=check.decimal(
             data.get("market_cap_change_percentage_24h_usd"), "market_cap_change_24h", optional=True
+        ),
+        upcoming_icos=check.integer(data.get("upcoming_icos"), "upcoming_icos", optional=True),
+        ongoing_icos=check.integer(data.get("ongoing_icos"), "ongoing_icos", optional=True),
+        ended_icos=check.integer(data.get("ended_icos"), "ended_icos", optional=True),
+        markets=check.integer(data.get("markets"), "markets", optional=True),
+        volume_change_24h_pct=check.decimal(
+            data.get("volume_change_percentage_24h_usd"), "volume_change_24h", optional=True
         ),
     )
 

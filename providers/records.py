@@ -64,6 +64,21 @@ class MarketRow:
     change_24h_pct: Decimal | None = None
     circulating_supply: Decimal | None = None
     coincap_id: str | None = None
+    # What CoinGecko's coins/markets row carries beyond the price (None where it sends null).
+    total_supply: Decimal | None = None
+    max_supply: Decimal | None = None
+    fully_diluted_valuation: Decimal | None = None
+    high_24h: Decimal | None = None
+    low_24h: Decimal | None = None
+    price_change_24h: Decimal | None = None
+    market_cap_change_24h: Decimal | None = None
+    market_cap_change_24h_pct: Decimal | None = None
+    ath: Decimal | None = None
+    ath_change_pct: Decimal | None = None
+    ath_date: datetime | None = None
+    atl: Decimal | None = None
+    atl_change_pct: Decimal | None = None
+    atl_date: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +121,20 @@ class TrendingEntry:
     score: Decimal | None = None
     market_cap_rank: int | None = None
     as_of: datetime | None = None
+    # CoinGecko's own item fields, kept so /api/v3/search/trending can answer them.
+    number: int | None = None  # CoinGecko's numeric coin id ("coin_id" in its item)
+    slug: str | None = None
+    thumb: str | None = None
+    small: str | None = None
+    large: str | None = None
+    price_btc: Decimal | None = None
+    price_usd: Decimal | None = None
+    change_24h_pct_usd: Decimal | None = None
+    market_cap_usd_text: str | None = None
+    market_cap_btc_text: str | None = None
+    total_volume_usd_text: str | None = None
+    total_volume_btc_text: str | None = None
+    sparkline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +146,11 @@ class GlobalStats:
     eth_dominance_pct: Decimal | None = None
     active_cryptocurrencies: int | None = None
     market_cap_change_24h_pct: Decimal | None = None
+    upcoming_icos: int | None = None
+    ongoing_icos: int | None = None
+    ended_icos: int | None = None
+    markets: int | None = None
+    volume_change_24h_pct: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from markets.models.candles import INTERVALS, Candle
 from markets.models.coins import Coin
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
-from markets.models.market import GlobalSnapshot, TrendingSnapshot
+from markets.models.market import GlobalSnapshot, MarketStats, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "GlobalSnapshot",
     "HourlyPrice",
     "LatestQuote",
+    "MarketStats",
     "PriceSnapshot",
     "Protocol",
     "ProtocolTVLPoint",

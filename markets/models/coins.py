@@ -15,6 +15,10 @@ class Coin(models.Model):
     image = models.CharField(max_length=500, blank=True, default="")
     market_cap_rank = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     market_cap = money(help_text="Last known USD market cap; decides which coin a shared symbol means")
+    # Supplies as the market listing last gave them (coin units, the same in every currency).
+    circulating_supply = money()
+    total_supply = money()
+    max_supply = money()
     tracked = models.BooleanField(default=False, db_index=True, help_text="Collected every cycle")
     # The span a backfill has already asked providers for: hours in it that are still
     # missing are ones the provider has no data for, so they are not asked for again.

@@ -10,7 +10,7 @@ from django.db.models import F
 from cryptodt.api.errors import NotFoundError
 from cryptodt.times import parse_iso
 from markets import selectors
-from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, TrendingSnapshot
+from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, MarketStats, TrendingSnapshot
 from markets.services import registry
 
 # CoinGecko's /coins/markets `order` values and how storage sorts by them.
@@ -150,6 +150,7 @@ def coins_markets(
     start = (page - 1) * per_page
     page_quotes = list(quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page])
     coin_pks = [q.coin_id for q in page_quotes]
+    stats = {s.coin_id: s for s in MarketStats.objects.filter(coin_id__in=coin_pks, vs=vs)}
     past = _past_closes(coin_pks=coin_pks, vs=vs, windows=price_change_percentage)
     week = _week_of_closes(coin_pks=coin_pks, vs=vs) if sparkline else {}
     rows = []
@@ -166,8 +167,12 @@ def coins_markets(
             market_cap_rank=c.market_cap_rank,
             total_volume=quote.volume_24h,
             price_change_percentage_24h=quote.change_24h_pct,
+            circulating_supply=c.circulating_supply,
+            total_supply=c.total_supply,
+            max_supply=c.max_supply,
             last_updated=_iso_ms(quote.t),
         )
+        row.update(_stats_fields(stats.get(quote.coin_id)))
         if sparkline:
             row["sparkline_in_7d"] = {"price": week.get(quote.coin_id, [])}
         for window in price_change_percentage:
@@ -178,6 +183,26 @@ def coins_markets(
             row[f"price_change_percentage_{window}_in_currency"] = change
         rows.append(row)
     return rows
+
+
+def _stats_fields(stats: MarketStats | None) -> dict:
+    """The stored coins/markets extras; all None when the listing had none for this currency."""
+    if stats is None:
+        return {}
+    return {
+        "fully_diluted_valuation": stats.fully_diluted_valuation,
+        "high_24h": stats.high_24h,
+        "low_24h": stats.low_24h,
+        "price_change_24h": stats.price_change_24h,
+        "market_cap_change_24h": stats.market_cap_change_24h,
+        "market_cap_change_percentage_24h": stats.market_cap_change_24h_pct,
+        "ath": stats.ath,
+        "ath_change_percentage": stats.ath_change_pct,
+        "ath_date": _iso_ms(stats.ath_date) if stats.ath_date else None,
+        "atl": stats.atl,
+        "atl_change_percentage": stats.atl_change_pct,
+        "atl_date": _iso_ms(stats.atl_date) if stats.atl_date else None,
+    }
 
 
 def _past_closes(*, coin_pks: list[int], vs: str, windows: list[str]) -> dict[str, dict[int, Decimal]]:
@@ -217,7 +242,12 @@ def _money_text(value: Decimal | None) -> str | None:
     return None if value is None else f"${value:,.0f}"
 
 
+def _or_text(stored: str, fallback: str | None) -> str | None:
+    return stored or fallback
+
+
 def trending() -> dict:
+    """CoinGecko's own item fields as it sent them; what it did not send stays null."""
     newest = TrendingSnapshot.objects.order_by("-t").values_list("t", flat=True).first()
     entries = []
     if newest is not None:
@@ -228,27 +258,33 @@ def trending() -> dict:
         c, quote = entry.coin, quotes.get(entry.coin_id)
         image = c.image or None
         score = entry.score if entry.score is not None else entry.rank - 1
+        price = entry.price_usd if entry.price_usd is not None else (quote.price if quote else None)
+        change = (
+            entry.change_24h_pct_usd
+            if entry.change_24h_pct_usd is not None
+            else (quote.change_24h_pct if quote else None)
+        )
         item = {
             "id": c.coin_id,
-            "coin_id": None,  # CoinGecko's numeric id, which storage does not keep
+            "coin_id": entry.number,
             "name": c.name,
             "symbol": c.symbol,
             "market_cap_rank": c.market_cap_rank,
-            "thumb": image,
-            "small": image,
-            "large": image,
-            "slug": None,
-            "price_btc": None,
+            "thumb": entry.thumb or image,
+            "small": entry.small or image,
+            "large": entry.large or image,
+            "slug": entry.slug or None,
+            "price_btc": entry.price_btc,
             "score": int(score) if score == int(score) else score,
             "data": {
-                "price": quote.price if quote else None,
-                "price_btc": None,
-                "price_change_percentage_24h": {"usd": quote.change_24h_pct} if quote else {},
-                "market_cap": _money_text(quote.market_cap) if quote else None,
-                "market_cap_btc": None,
-                "total_volume": _money_text(quote.volume_24h) if quote else None,
-                "total_volume_btc": None,
-                "sparkline": None,
+                "price": price,
+                "price_btc": None if entry.price_btc is None else _plain(entry.price_btc),
+                "price_change_percentage_24h": {} if change is None else {"usd": change},
+                "market_cap": _or_text(entry.market_cap_usd_text, _money_text(quote.market_cap) if quote else None),
+                "market_cap_btc": entry.market_cap_btc_text or None,
+                "total_volume": _or_text(entry.total_volume_usd_text, _money_text(quote.volume_24h) if quote else None),
+                "total_volume_btc": entry.total_volume_btc_text or None,
+                "sparkline": entry.sparkline or None,
                 "content": None,
             },
         }
@@ -256,18 +292,23 @@ def trending() -> dict:
     return {"coins": coins, "nfts": [], "categories": []}
 
 
+def _plain(value: Decimal) -> str:
+    """CoinGecko's text form of a BTC price: positional digits, no exponent."""
+    return format(value.normalize(), "f")
+
+
 def global_stats() -> dict | None:
     snapshot = GlobalSnapshot.objects.order_by("-t").first()
     if snapshot is None:
         return None
     dominance = {"btc": snapshot.btc_dominance_pct, "eth": snapshot.eth_dominance_pct}
-    return {
+    payload = {
         "data": {
             "active_cryptocurrencies": snapshot.active_cryptocurrencies,
-            "upcoming_icos": None,
-            "ongoing_icos": None,
-            "ended_icos": None,
-            "markets": None,
+            "upcoming_icos": snapshot.upcoming_icos,
+            "ongoing_icos": snapshot.ongoing_icos,
+            "ended_icos": snapshot.ended_icos,
+            "markets": snapshot.markets,
             "total_market_cap": {"usd": snapshot.total_market_cap_usd},
             "total_volume": {"usd": snapshot.total_volume_usd},
             "market_cap_percentage": {k: v for k, v in dominance.items() if v is not None},
@@ -275,6 +316,11 @@ def global_stats() -> dict | None:
             "updated_at": int(snapshot.t.timestamp()),
         }
     }
+    if snapshot.volume_change_24h_pct is not None:
+        # CoinGecko's newer answers carry it; older ones (and other providers) do not.
+        payload["data"]["volume_change_percentage_24h_usd"] = snapshot.volume_change_24h_pct
+        payload["data"]["updated_at"] = payload["data"].pop("updated_at")
+    return payload
 
 
 def market_chart(*, coin_id: str, vs: str, days: int, interval: str | None) -> dict:
