@@ -124,3 +124,26 @@ def validated(serializer_class: type[serializers.Serializer], request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class SearchQuery(_Query):
+    query = serializers.CharField(max_length=100, allow_blank=True)
+
+
+class HistoryQuery(_Query):
+    date = serializers.RegexField(r"^\d{2}-\d{2}-\d{4}$", max_length=10)
+    localization = serializers.BooleanField(default=True)
+
+
+class RangeQuery(_Query):
+    vs_currency = _vs_currency()
+    # CoinGecko's names; ``from`` is a Python keyword, so the fields are added below.
+
+    def validate(self, attrs):
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": "from must not be after to"})
+        return attrs
+
+
+RangeQuery._declared_fields["from"] = serializers.IntegerField(min_value=0, max_value=4_102_444_800)
+RangeQuery._declared_fields["to"] = serializers.IntegerField(min_value=0, max_value=4_102_444_800)

@@ -5,6 +5,8 @@ surface exists for parse those: ``{"error": "..."}`` with the status (422 for a 
 parameter, 404 "coin not found"), and 429 as ``{"status": {"error_code", "error_message"}}``.
 """
 
+from datetime import UTC, datetime
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as drf
@@ -15,6 +17,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
+from markets.api.coingecko import catalog
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 
@@ -154,6 +157,52 @@ class OHLCView(CoinGeckoView):
         days = q.validated(q.OHLCQuery, request)["days"]
         key = ("cg-ohlc", coin_id, days)
         return Response(cached("ohlcv", key, TTL["ohlcv"], lambda: gecko.ohlc(coin_id=coin_id, days=days)))
+
+
+class SearchView(CoinGeckoView):
+    @extend_schema(parameters=[q.SearchQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        text = q.validated(q.SearchQuery, request)["query"]
+        key = ("cg-search", text.lower())
+        return Response(cached("market", key, TTL["market"], lambda: catalog.search(query=text)))
+
+
+class SupportedCurrenciesView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(cached("prices", ("cg-vs",), TTL["prices"], catalog.supported_vs_currencies))
+
+
+class HistoryView(CoinGeckoView):
+    @extend_schema(parameters=[q.HistoryQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        text = q.validated(q.HistoryQuery, request)["date"]
+        day = catalog.parse_day(text)
+        if day is None:
+            raise ApiError("invalid date, use dd-mm-yyyy", code="invalid_parameter", status=400)
+        key = ("cg-history", coin_id, day.isoformat())
+        return Response(cached("history", key, TTL["history"], lambda: catalog.history(coin_id=coin_id, day=day)))
+
+
+class MarketChartRangeView(CoinGeckoView):
+    def rate_cost(self, request) -> int:
+        params = request.query_params
+        try:
+            days = (int(params.get("to", 0)) - int(params.get("from", 0))) // 86400 + 1
+        except ValueError:
+            days = 1
+        return 1 if days <= 30 else 2 + (min(days, 365) - 31) // 90
+
+    @extend_schema(parameters=[q.RangeQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        params = q.validated(q.RangeQuery, request)
+        start = datetime.fromtimestamp(params["from"], tz=UTC)
+        end = datetime.fromtimestamp(params["to"], tz=UTC)
+        args = {"coin_id": coin_id, "vs": params["vs_currency"], "start": start, "end": end}
+        key = ("cg-range", coin_id, args["vs"], params["from"], params["to"])
+        return Response(cached("history", key, TTL["history"], lambda: catalog.chart_range(**args)))
 
 
 class UnknownPathView(CoinGeckoView):

@@ -1,0 +1,119 @@
+"""Reads behind /api/v3/search, /simple/supported_vs_currencies, /coins/{id}/history and
+/coins/{id}/market_chart/range: CoinGecko's shapes, from the coin registry and stored prices."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Q
+
+from markets.api.coingecko.selectors import coin, unix_ms
+from markets.api.serializers import KNOWN_VS
+from markets.models import Coin, HourlyPrice, LatestQuote, PriceSnapshot
+
+SEARCH_LIMIT = 25  # CoinGecko answers at most this many coins per query
+# CoinGecko's own placeholders for a coin without an image.
+_MISSING_THUMB = "missing_thumb.png"
+_MISSING_LARGE = "missing_large.png"
+
+
+def search(*, query: str) -> dict:
+    """Coins whose id, symbol or name matches, best ranked first (exact symbol/id first, as CoinGecko)."""
+    text = query.strip()
+    coins = []
+    if text:
+        found = Coin.objects.filter(Q(coin_id__icontains=text) | Q(symbol__icontains=text) | Q(name__icontains=text))
+        ranked = sorted(
+            found[:500],
+            key=lambda c: (
+                c.symbol.lower() != text.lower() and c.coin_id != text.lower(),
+                c.market_cap_rank is None,
+                c.market_cap_rank or 0,
+                c.coin_id,
+            ),
+        )
+        coins = [
+            {
+                "id": c.coin_id,
+                "name": c.name,
+                "api_symbol": c.coin_id,
+                "symbol": c.symbol.upper(),
+                "market_cap_rank": c.market_cap_rank,
+                "thumb": c.image or _MISSING_THUMB,
+                "large": c.image or _MISSING_LARGE,
+            }
+            for c in ranked[:SEARCH_LIMIT]
+        ]
+    # cryptodt keeps no exchange, ICO, category or NFT directory to search.
+    return {"coins": coins, "exchanges": [], "icos": [], "categories": [], "nfts": []}
+
+
+def supported_vs_currencies() -> list[str]:
+    """The currencies some coin has a stored price in, among those the API accepts."""
+    stored = set(LatestQuote.objects.values_list("vs", flat=True).distinct())
+    return [vs for vs in KNOWN_VS if vs in stored]
+
+
+def history(*, coin_id: str, day: datetime) -> dict:
+    """The coin at 00:00 UTC of ``day``: the stored hourly close of that hour, per currency."""
+    found = coin(coin_id=coin_id)
+    body: dict = {
+        "id": found.coin_id,
+        "symbol": found.symbol.lower(),
+        "name": found.name,
+    }
+    body["image"] = {"thumb": found.image or _MISSING_THUMB, "small": found.image or _MISSING_THUMB}
+    hours = HourlyPrice.objects.filter(coin=found, t=day).values_list("vs", "close", "market_cap", "volume_24h")
+    # A day without stored data answers empty maps, never a guessed price.
+    body["market_data"] = {
+        "current_price": {vs: close for vs, close, _, _ in hours},
+        "market_cap": {vs: cap for vs, _, cap, _ in hours if cap is not None},
+        "total_volume": {vs: volume for vs, _, _, volume in hours if volume is not None},
+    }
+    # Social and developer statistics are not collected: null where CoinGecko's schema allows it,
+    # left out where it types a number (docs/coingecko_compat.md).
+    body["community_data"] = {"facebook_likes": None, "reddit_subscribers": None}
+    body["developer_data"] = dict.fromkeys(
+        (
+            "forks",
+            "stars",
+            "subscribers",
+            "total_issues",
+            "closed_issues",
+            "pull_requests_merged",
+            "pull_request_contributors",
+            "commit_count_4_weeks",
+        )
+    )
+    body["public_interest_stats"] = {"alexa_rank": None, "bing_matches": None}
+    return body
+
+
+def chart_range(*, coin_id: str, vs: str, start: datetime, end: datetime) -> dict:
+    """CoinGecko's automatic granularity for a range: within 1 day every raw snapshot
+    (CoinGecko: 5-minutely), up to 90 days hourly, beyond daily (the 00:00 UTC close)."""
+    found = coin(coin_id=coin_id)
+    span = end - start
+    if span <= timedelta(days=1):
+        rows = PriceSnapshot.objects.filter(coin=found, vs=vs, t__gte=start, t__lte=end).order_by("t")
+        points = rows.values_list("t", "price", "market_cap", "volume_24h")
+    else:
+        rows = HourlyPrice.objects.filter(coin=found, vs=vs, t__gte=start, t__lte=end).order_by("t")
+        if span > timedelta(days=90):
+            rows = rows.filter(t__hour=0)
+        points = rows.values_list("t", "close", "market_cap", "volume_24h")
+    prices, caps, volumes = [], [], []
+    for t, price, cap, volume in points:
+        ms = unix_ms(t)
+        prices.append([ms, price])
+        if cap is not None:
+            caps.append([ms, cap])
+        if volume is not None:
+            volumes.append([ms, volume])
+    return {"prices": prices, "market_caps": caps, "total_volumes": volumes}
+
+
+def parse_day(text: str) -> datetime | None:
+    """CoinGecko's dd-mm-yyyy date, as the start of that UTC day."""
+    try:
+        return datetime.strptime(text.strip(), "%d-%m-%Y").replace(tzinfo=UTC)
+    except ValueError:
+        return None
