@@ -6,6 +6,7 @@ every digit CoinGecko has.
 """
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from providers.base import Provider, batched
 from providers.errors import NotSupported
@@ -13,6 +14,7 @@ from providers.payload import Checker, now
 from providers.records import (
     Candle,
     CoinListing,
+    CoinProfile,
     CoinRef,
     GlobalStats,
     MarketRow,
@@ -29,7 +31,7 @@ OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)
 class CoinGecko(Provider):
     name = "coingecko"
     base_url_setting = "COINGECKO_BASE_URL"
-    capabilities = ("prices", "markets", "coin_list", "candles", "price_history", "trending", "global")
+    capabilities = ("prices", "markets", "coin_list", "candles", "price_history", "trending", "global", "coin_profile")
 
     def headers(self) -> dict[str, str]:
         key = self.api_key("COINGECKO_API_KEY")
@@ -78,6 +80,18 @@ class CoinGecko(Provider):
     def coin_list(self, *, timeout: float | None) -> list[CoinListing]:
         payload = self.get_json("coins/list", "/coins/list", timeout=timeout)
         return self.parse("coins/list", parse_coin_list, payload)
+
+    def coin_profile(self, coin_id: str, *, timeout: float | None) -> CoinProfile:
+        params = {
+            "localization": "false",
+            "tickers": "false",
+            "market_data": "false",
+            "community_data": "false",
+            "developer_data": "false",
+            "sparkline": "false",
+        }
+        payload = self.get_json("coins/{id}", f"/coins/{coin_id}", params=params, timeout=timeout)
+        return self.parse("coins/{id}", parse_coin_profile, payload)
 
     def candles(self, coin: CoinRef, *, interval: str, limit: int, timeout: float | None, **_) -> list[Candle]:
         # The free tier picks the granularity from `days`: 4-hour bars for 3..30 days.
@@ -199,6 +213,66 @@ def parse_coin_list(payload) -> list[CoinListing]:
             CoinListing(coin_id=coin_id, symbol=check.text(item, "symbol", coin_id), name=str(item.get("name") or ""))
         )
     return listings
+
+
+# coins/{id} keys kept from CoinGecko's answer, with the JSON types its spec gives them.
+PROFILE_FIELDS = {
+    "web_slug": (str,),
+    "asset_platform_id": (str, type(None)),
+    "platforms": (dict,),
+    "detail_platforms": (dict,),
+    "block_time_in_minutes": (int, float, Decimal),
+    "hashing_algorithm": (str, type(None)),
+    "categories": (list,),
+    "preview_listing": (bool,),
+    "public_notice": (str, type(None)),
+    "additional_notices": (list,),
+    "has_supply_breakdown": (bool,),
+    "description": (dict,),
+    "links": (dict,),
+    "image": (dict,),
+    "country_origin": (str,),
+    "genesis_date": (str, type(None)),
+    "sentiment_votes_up_percentage": (int, float, Decimal, type(None)),
+    "sentiment_votes_down_percentage": (int, float, Decimal, type(None)),
+    "watchlist_portfolio_users": (int, float, Decimal),
+    "status_updates": (list,),
+}
+
+
+def parse_coin_profile(payload) -> CoinProfile:
+    check = Checker("coingecko", "coins/{id}")
+    body = check.dict(payload, "body")
+    coin_id = check.text(body, "id", "body")
+    fields = {}
+    for key, types in PROFILE_FIELDS.items():
+        if key not in body:
+            continue
+        value = body[key]
+        if isinstance(value, bool) and bool not in types:
+            raise check.fail(f"{coin_id}.{key} is a boolean")
+        if not isinstance(value, types):
+            raise check.fail(f"{coin_id}.{key} is {type(value).__name__}")
+        fields[key] = _plain_json(value)
+    if any(not isinstance(c, str) for c in fields.get("categories", [])):
+        raise check.fail(f"{coin_id}.categories holds a non-string")
+    return CoinProfile(
+        coin_id=coin_id,
+        symbol=check.text(body, "symbol", coin_id),
+        name=check.text(body, "name", coin_id),
+        fields=fields,
+    )
+
+
+def _plain_json(value):
+    """Descriptive numbers (block time, vote shares) as JSON numbers a JSON column can hold."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): _plain_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_json(v) for v in value]
+    return value
 
 
 def parse_ohlc(payload) -> list[Candle]:

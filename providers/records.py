@@ -91,6 +91,20 @@ class CoinListing:
 
 
 @dataclass(frozen=True, slots=True)
+class CoinProfile:
+    """The descriptive part of CoinGecko's coins/{id} (no market data): what only it knows.
+
+    ``fields`` holds CoinGecko's own keys (web_slug, platforms, links, description…), each
+    checked for the JSON type CoinGecko's spec gives it; keys it did not send are absent.
+    """
+
+    coin_id: str
+    symbol: str
+    name: str
+    fields: dict
+
+
+@dataclass(frozen=True, slots=True)
 class Candle:
     """One OHLCV bar; ``t`` is the bar's open time."""
 

@@ -21,12 +21,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
-from providers import breaker, stats, strategy
+from providers import breaker, config, stats, strategy
 from providers.errors import InvalidPayload, ProviderError
 from providers.records import (
     Candle,
     ChainTVL,
     CoinListing,
+    CoinProfile,
     CoinRef,
     FearGreedPoint,
     Fetched,
@@ -114,6 +115,18 @@ def fetch_prices(coins: Sequence[CoinRef], *, vs: str = "usd", timeout: float | 
 
 def fetch_markets(*, limit: int, vs: str = "usd", timeout: float | None = None) -> Fetched[list[MarketRow]]:
     return _failover("markets", lambda p: p.markets(limit=limit, vs=vs, timeout=timeout))
+
+
+def fetch_coin_profile(coin_id: str, *, timeout: float | None = None) -> Fetched[CoinProfile]:
+    """Only CoinGecko describes a coin (coins/{id}); still under its breaker and budget."""
+    reasons: dict[str, str] = {}
+    started = time.perf_counter()
+    if not config.provider("coingecko").enabled:
+        raise AllProvidersFailed("coin_profile", {"coingecko": "disabled"})
+    data = _attempt("coingecko", "coin_profile", lambda p: p.coin_profile(coin_id, timeout=timeout), reasons)
+    if data is None:
+        raise AllProvidersFailed("coin_profile", reasons)
+    return Fetched(provider="coingecko", data=data, latency_ms=(time.perf_counter() - started) * 1000)
 
 
 def fetch_coin_list(*, timeout: float | None = None) -> Fetched[list[CoinListing]]:

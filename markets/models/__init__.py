@@ -1,7 +1,7 @@
 """Markets models, one module per concept; everything is re-exported here."""
 
 from markets.models.candles import INTERVALS, Candle
-from markets.models.coins import Coin
+from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.market import GlobalSnapshot, MarketStats, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
@@ -11,6 +11,7 @@ __all__ = [
     "Candle",
     "Chain",
     "Coin",
+    "CoinProfile",
     "GlobalSnapshot",
     "HourlyPrice",
     "LatestQuote",

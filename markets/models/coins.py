@@ -31,3 +31,16 @@ class Coin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol} ({self.coin_id})"
+
+
+class CoinProfile(models.Model):
+    """CoinGecko's description of a coin (coins/{id} without market data), fetched once on
+    the first /api/v3/coins/{id} request and served from here after."""
+
+    coin = models.OneToOneField(Coin, on_delete=models.CASCADE, related_name="profile")
+    fields = models.JSONField(default=dict, help_text="CoinGecko's own keys: web_slug, links, description…")
+    fetched_at = models.DateTimeField()
+    source = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"profile of {self.coin_id}"

@@ -147,3 +147,14 @@ class RangeQuery(_Query):
 
 RangeQuery._declared_fields["from"] = serializers.IntegerField(min_value=0, max_value=4_102_444_800)
 RangeQuery._declared_fields["to"] = serializers.IntegerField(min_value=0, max_value=4_102_444_800)
+
+
+class CoinQuery(_Query):
+    localization = serializers.BooleanField(default=True)
+    tickers = serializers.BooleanField(default=True)
+    market_data = serializers.BooleanField(default=True)
+    community_data = serializers.BooleanField(default=True)
+    developer_data = serializers.BooleanField(default=True)
+    sparkline = serializers.BooleanField(default=False)
+    include_categories_details = serializers.BooleanField(default=False)
+    dex_pair_format = serializers.ChoiceField(choices=["contract_address", "symbol"], required=False)

@@ -21,6 +21,7 @@ urlpatterns = [
     route(f"coins/{_ID}/market_chart", views.MarketChartView, "cg-market-chart"),
     route(f"coins/{_ID}/ohlc", views.OHLCView, "cg-ohlc"),
     route(f"coins/{_ID}/history", views.HistoryView, "cg-history"),
+    route(f"coins/{_ID}", views.CoinView, "cg-coin"),
     route("search/trending", views.TrendingView, "cg-trending"),
     route("global", views.GlobalView, "cg-global"),
     re_path(r"^(?P<path>.*)$", views.UnknownPathView.as_view(), name="cg-unknown"),

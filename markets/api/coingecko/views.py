@@ -17,9 +17,10 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog
+from markets.api.coingecko import catalog, coin_detail
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
+from markets.services import profiles
 
 _MISSING = ("required", "blank")  # CoinGecko treats ``ids=`` like no ids at all
 
@@ -203,6 +204,24 @@ class MarketChartRangeView(CoinGeckoView):
         args = {"coin_id": coin_id, "vs": params["vs_currency"], "start": start, "end": end}
         key = ("cg-range", coin_id, args["vs"], params["from"], params["to"])
         return Response(cached("history", key, TTL["history"], lambda: catalog.chart_range(**args)))
+
+
+class CoinView(CoinGeckoView):
+    @extend_schema(parameters=[q.CoinQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        params = q.validated(q.CoinQuery, request)
+        # The one provider call happens here, before the read, never inside it.
+        profiles.ensure_profile(coin=gecko.coin(coin_id=coin_id))
+        market_data = params["market_data"]
+
+        def build() -> dict:
+            body = coin_detail.coin_detail(coin_id=coin_id, market_data=market_data)
+            if body is None:
+                raise NoDataAvailable("this coin's description has not been fetched yet; try again shortly")
+            return body
+
+        return Response(cached("market", ("cg-coin", coin_id, market_data), TTL["market"], build))
 
 
 class UnknownPathView(CoinGeckoView):
