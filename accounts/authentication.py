@@ -26,6 +26,10 @@ from accounts.models import ApiKey, Tier
 logger = logging.getLogger(__name__)
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
+# Where CoinGecko's clients put a key; on /api/v3/ they carry a cryptodt key the same way.
+COINGECKO_KEY_HEADERS = ("HTTP_X_CG_PRO_API_KEY", "HTTP_X_CG_DEMO_API_KEY")
+COINGECKO_KEY_PARAMS = ("x_cg_pro_api_key", "x_cg_demo_api_key")
+COINGECKO_PREFIX = "/api/v3/"
 # A JWT of ours is a few hundred bytes; refusing monsters early keeps decoding cheap.
 MAX_TOKEN_LENGTH = 4096
 
@@ -96,15 +100,40 @@ def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
     return api_key.user, api_key
 
 
+def raw_api_key(request) -> str | None:
+    """The one place a key is read from, whichever way it arrived.
+
+    ``X-API-Key`` everywhere. On the CoinGecko surface (/api/v3/) also CoinGecko's own
+    ``x-cg-pro-api-key`` / ``x-cg-demo-api-key`` headers and ``x_cg_pro_api_key`` /
+    ``x_cg_demo_api_key`` query parameters, because unmodified CoinGecko clients send the
+    key only there. Elsewhere the query string is never read: URLs end up in proxies' and
+    browsers' logs.
+    """
+    names = [API_KEY_HEADER]
+    coingecko = request.path.startswith(COINGECKO_PREFIX)
+    if coingecko:
+        names += COINGECKO_KEY_HEADERS
+    for name in names:
+        raw = request.META.get(name)
+        if raw is not None:
+            return raw.strip() if isinstance(raw, str) else ""
+    if coingecko:
+        for name in COINGECKO_KEY_PARAMS:
+            raw = request.GET.get(name)
+            if raw is not None:
+                return raw.strip()
+    return None
+
+
 class ApiKeyAuthentication(BaseAuthentication):
-    """``X-API-Key: cdt_<prefix>_<secret>``. Never read from the query string over HTTP:
-    URLs end up in proxies' and browsers' logs."""
+    """``X-API-Key: cdt_<prefix>_<secret>`` (and CoinGecko's key names on /api/v3/, see
+    ``raw_api_key``); the same checks and tiers whichever way the key came."""
 
     def authenticate(self, request):
-        raw = request.META.get(API_KEY_HEADER)
+        raw = raw_api_key(request)
         if raw is None:
             return None
-        return user_from_api_key(raw.strip() if isinstance(raw, str) else "")
+        return user_from_api_key(raw)
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
