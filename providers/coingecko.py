@@ -16,6 +16,7 @@ from providers.records import (
     CoinListing,
     CoinProfile,
     CoinRef,
+    ExchangeRate,
     GlobalStats,
     MarketRow,
     PricePoint,
@@ -31,7 +32,17 @@ OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)
 class CoinGecko(Provider):
     name = "coingecko"
     base_url_setting = "COINGECKO_BASE_URL"
-    capabilities = ("prices", "markets", "coin_list", "candles", "price_history", "trending", "global", "coin_profile")
+    capabilities = (
+        "prices",
+        "markets",
+        "coin_list",
+        "candles",
+        "price_history",
+        "trending",
+        "global",
+        "coin_profile",
+        "exchange_rates",
+    )
 
     def headers(self) -> dict[str, str]:
         key = self.api_key("COINGECKO_API_KEY")
@@ -92,6 +103,10 @@ class CoinGecko(Provider):
         }
         payload = self.get_json("coins/{id}", f"/coins/{coin_id}", params=params, timeout=timeout)
         return self.parse("coins/{id}", parse_coin_profile, payload)
+
+    def exchange_rates(self, *, timeout: float | None) -> list[ExchangeRate]:
+        payload = self.get_json("exchange_rates", "/exchange_rates", timeout=timeout)
+        return self.parse("exchange_rates", parse_exchange_rates, payload)
 
     def candles(self, coin: CoinRef, *, interval: str, limit: int, timeout: float | None, **_) -> list[Candle]:
         # The free tier picks the granularity from `days`: 4-hour bars for 3..30 days.
@@ -262,6 +277,31 @@ def parse_coin_profile(payload) -> CoinProfile:
         name=check.text(body, "name", coin_id),
         fields=fields,
     )
+
+
+def parse_exchange_rates(payload) -> list[ExchangeRate]:
+    check = Checker("coingecko", "exchange_rates")
+    rates = check.dict(check.field(check.dict(payload, "body"), "rates", "body"), "rates")
+    fetched_at = now()
+    result = []
+    for key, entry in rates.items():
+        entry = check.dict(entry, key)
+        kind = check.text(entry, "type", key)
+        if kind not in ("fiat", "crypto", "commodity"):
+            raise check.fail(f"{key}.type is {kind[:20]!r}")
+        result.append(
+            ExchangeRate(
+                key=str(key).lower(),
+                name=check.text(entry, "name", key),
+                unit=check.text(entry, "unit", key),
+                value=check.price(check.field(entry, "value", key), f"{key}.value", vs="rate"),
+                type=kind,
+                as_of=fetched_at,
+            )
+        )
+    if "btc" not in {r.key for r in result} or "usd" not in {r.key for r in result}:
+        raise check.fail("rates lack btc or usd")
+    return result
 
 
 def _plain_json(value):

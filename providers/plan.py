@@ -87,6 +87,9 @@ def plan_schedule(
         "markets": TaskPlan("markets", cycle, {"coingecko": pages}, "rank, price, cap, volume of every tracked coin"),
         "global": TaskPlan("global", _round_up(3600, cycle), {"coingecko": 1}, "total market cap and dominance"),
         "trending": TaskPlan("trending", _round_up(3600, cycle), {"coingecko": 1}, "trending coins"),
+        "exchange_rates": TaskPlan(
+            "exchange_rates", _round_up(3600, cycle), {"coingecko": 1}, "BTC-relative exchange rates"
+        ),
         "coin_list": TaskPlan("coin_list", _round_up(86400, cycle), {"coingecko": 1}, "the coin registry"),
         "exchange_pairs": TaskPlan(
             "exchange_pairs", _round_up(86400, cycle), {"binance": 20, "kraken": 1}, "exchange pair maps"

@@ -105,6 +105,18 @@ class CoinProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeRate:
+    """One currency's value in BTC (CoinGecko's /exchange_rates: 1 BTC = ``value`` of it)."""
+
+    key: str  # "usd", "eur", "eth"…
+    name: str
+    unit: str
+    value: Decimal
+    type: str  # "fiat", "crypto" or "commodity"
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Candle:
     """One OHLCV bar; ``t`` is the bar's open time."""
 

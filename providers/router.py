@@ -29,6 +29,7 @@ from providers.records import (
     CoinListing,
     CoinProfile,
     CoinRef,
+    ExchangeRate,
     FearGreedPoint,
     Fetched,
     GlobalStats,
@@ -117,16 +118,26 @@ def fetch_markets(*, limit: int, vs: str = "usd", timeout: float | None = None) 
     return _failover("markets", lambda p: p.markets(limit=limit, vs=vs, timeout=timeout))
 
 
-def fetch_coin_profile(coin_id: str, *, timeout: float | None = None) -> Fetched[CoinProfile]:
-    """Only CoinGecko describes a coin (coins/{id}); still under its breaker and budget."""
+def _only(name: str, capability: str, call: Callable[[object], T]) -> Fetched[T]:
+    """A capability one provider alone serves; still under its breaker and budget."""
     reasons: dict[str, str] = {}
     started = time.perf_counter()
-    if not config.provider("coingecko").enabled:
-        raise AllProvidersFailed("coin_profile", {"coingecko": "disabled"})
-    data = _attempt("coingecko", "coin_profile", lambda p: p.coin_profile(coin_id, timeout=timeout), reasons)
+    if not config.provider(name).enabled:
+        raise AllProvidersFailed(capability, {name: "disabled"})
+    data = _attempt(name, capability, call, reasons)
     if data is None:
-        raise AllProvidersFailed("coin_profile", reasons)
-    return Fetched(provider="coingecko", data=data, latency_ms=(time.perf_counter() - started) * 1000)
+        raise AllProvidersFailed(capability, reasons)
+    return Fetched(provider=name, data=data, latency_ms=(time.perf_counter() - started) * 1000)
+
+
+def fetch_coin_profile(coin_id: str, *, timeout: float | None = None) -> Fetched[CoinProfile]:
+    """Only CoinGecko describes a coin (coins/{id})."""
+    return _only("coingecko", "coin_profile", lambda p: p.coin_profile(coin_id, timeout=timeout))
+
+
+def fetch_exchange_rates(*, timeout: float | None = None) -> Fetched[list[ExchangeRate]]:
+    """CoinGecko's BTC-denominated rates of fiat and crypto currencies."""
+    return _only("coingecko", "exchange_rates", lambda p: p.exchange_rates(timeout=timeout))
 
 
 def fetch_coin_list(*, timeout: float | None = None) -> Fetched[list[CoinListing]]:

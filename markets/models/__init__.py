@@ -5,6 +5,7 @@ from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.market import GlobalSnapshot, MarketStats, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
+from markets.models.rates import ExchangeRate
 
 __all__ = [
     "INTERVALS",
@@ -12,6 +13,7 @@ __all__ = [
     "Chain",
     "Coin",
     "CoinProfile",
+    "ExchangeRate",
     "GlobalSnapshot",
     "HourlyPrice",
     "LatestQuote",

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from markets.models import Coin, Protocol
-from markets.services import ingest, registry
+from markets.services import ingest, rates, registry
 from markets.services.rollup import rollup_hours
 from providers import router
 from providers.plan import plan_schedule
@@ -62,6 +62,14 @@ def collect_global(*, timeout: float | None = None) -> StepResult:
         return ingest.ingest_global(stats=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("global", step)
+
+
+def collect_exchange_rates(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_exchange_rates(timeout=timeout)
+        return rates.ingest_exchange_rates(rates=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("exchange_rates", step)
 
 
 def collect_trending(*, timeout: float | None = None) -> StepResult:
@@ -135,6 +143,8 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
         results.append(_settle("global", collect_global(timeout=timeout)))
     if not due_only or _due("trending"):
         results.append(_settle("trending", collect_trending(timeout=timeout)))
+    if not due_only or _due("exchange_rates"):
+        results.append(_settle("exchange_rates", collect_exchange_rates(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
     return results
 

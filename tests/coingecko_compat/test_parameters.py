@@ -198,7 +198,7 @@ def test_a_missing_parameter_is_422_and_a_bad_one_400(api, listing):
 @pytest.mark.parametrize(
     "path,limit",
     [
-        ("/api/v3/simple/price?ids=bitcoin,ethereum&vs_currencies=usd,eur", 2),
+        ("/api/v3/simple/price?ids=bitcoin,ethereum&vs_currencies=usd,eur", 3),  # + the rates, for eur
         ("/api/v3/simple/price?symbols=btc,eth&vs_currencies=usd", 2),
         ("/api/v3/coins/list", 1),
         ("/api/v3/coins/markets?vs_currency=usd&per_page=250", 2),

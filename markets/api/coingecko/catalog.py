@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from markets.api.coingecko.selectors import coin, unix_ms
 from markets.api.serializers import KNOWN_VS
-from markets.models import Coin, HourlyPrice, LatestQuote, PriceSnapshot
+from markets.models import Coin, ExchangeRate, HourlyPrice, LatestQuote, PriceSnapshot
 
 SEARCH_LIMIT = 25  # CoinGecko answers at most this many coins per query
 # CoinGecko's own placeholders for a coin without an image.
@@ -49,7 +49,18 @@ def search(*, query: str) -> dict:
 def supported_vs_currencies() -> list[str]:
     """The currencies some coin has a stored price in, among those the API accepts."""
     stored = set(LatestQuote.objects.values_list("vs", flat=True).distinct())
+    if "usd" in stored:  # usd prices convert to every currency with a stored rate
+        stored |= set(ExchangeRate.objects.values_list("key", flat=True))
     return [vs for vs in KNOWN_VS if vs in stored]
+
+
+def exchange_rates() -> dict | None:
+    rows = list(ExchangeRate.objects.order_by("key"))
+    if not rows:
+        return None
+    # CoinGecko lists btc first, then by its own order; here btc first, then by key.
+    rows.sort(key=lambda r: (r.key != "btc", r.key))
+    return {"rates": {r.key: {"name": r.name, "unit": r.unit, "value": r.value, "type": r.type} for r in rows}}
 
 
 def history(*, coin_id: str, day: datetime) -> dict:

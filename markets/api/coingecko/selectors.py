@@ -10,6 +10,7 @@ from django.db.models import F
 from cryptodt.api.errors import NotFoundError
 from cryptodt.times import parse_iso
 from markets import selectors
+from markets.api.coingecko import conversion
 from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, MarketStats, TrendingSnapshot
 from markets.services import registry
 
@@ -97,10 +98,14 @@ def simple_price(
     """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does)."""
     by_symbol = not ids
     coins = coins_by_symbol(symbols=symbols or []) if by_symbol else coins_by_id(ids=ids)
-    quotes = LatestQuote.objects.filter(coin__in=coins, vs__in=vs_currencies)
+    quotes = LatestQuote.objects.filter(coin__in=coins, vs__in={*vs_currencies, "usd"})
     by_coin: dict[int, dict[str, LatestQuote]] = {}
     for quote in quotes:
         by_coin.setdefault(quote.coin_id, {})[quote.vs] = quote
+    # A currency a coin has no stored price in converts from its usd price (one more query,
+    # only then); a stored price in that currency always wins.
+    lacking = any(vs not in held for held in by_coin.values() for vs in vs_currencies)
+    converted = conversion.usd_factors() if lacking else {}
     payload = {}
     for c in coins:
         stored = by_coin.get(c.pk)
@@ -109,15 +114,22 @@ def simple_price(
         entry: dict = {}
         for vs in vs_currencies:
             quote = stored.get(vs)
+            factor = None
+            if quote is None and vs in converted and vs != "usd" and "usd" in stored:
+                quote, factor = stored["usd"], converted[vs]
             if quote is None:
                 continue
-            entry[vs] = quote.price
+            scale = (lambda value, f=factor: conversion.times(value, f)) if factor else (lambda value: value)
+            entry[vs] = scale(quote.price)
             if include_market_cap:
-                entry[f"{vs}_market_cap"] = quote.market_cap
+                entry[f"{vs}_market_cap"] = scale(quote.market_cap)
             if include_24hr_vol:
-                entry[f"{vs}_24h_vol"] = quote.volume_24h
+                entry[f"{vs}_24h_vol"] = scale(quote.volume_24h)
             if include_24hr_change:
-                entry[f"{vs}_24h_change"] = quote.change_24h_pct
+                # A change in another currency includes the rate's own move: unknown, not usd's.
+                entry[f"{vs}_24h_change"] = None if factor else quote.change_24h_pct
+        if not entry:
+            continue
         if include_last_updated_at:
             entry["last_updated_at"] = int(max(q.t for q in stored.values()).timestamp())
         payload[c.symbol.lower() if by_symbol else c.coin_id] = entry
@@ -144,6 +156,17 @@ def coins_markets(
     sparkline: bool,
     price_change_percentage: list[str],
 ) -> list[dict]:
+    factor = conversion.factor_for(vs)
+    if factor is not None:
+        usd_rows = coins_markets(
+            vs="usd", ids=ids, order=order, per_page=per_page, page=page, sparkline=False, price_change_percentage=[]
+        )
+        rows = [conversion.convert_market_row(row, factor) for row in usd_rows]
+        for row in rows:
+            if sparkline:
+                row["sparkline_in_7d"] = {"price": []}  # past closes are in usd only
+            row.update({f"price_change_percentage_{w}_in_currency": None for w in price_change_percentage})
+        return rows
     quotes = LatestQuote.objects.filter(vs=vs).select_related("coin")
     if ids is not None:
         quotes = quotes.filter(coin__coin_id__in=ids)

@@ -24,5 +24,6 @@ urlpatterns = [
     route(f"coins/{_ID}", views.CoinView, "cg-coin"),
     route("search/trending", views.TrendingView, "cg-trending"),
     route("global", views.GlobalView, "cg-global"),
+    route("exchange_rates", views.ExchangeRatesView, "cg-exchange-rates"),
     re_path(r"^(?P<path>.*)$", views.UnknownPathView.as_view(), name="cg-unknown"),
 ]

@@ -224,6 +224,18 @@ class CoinView(CoinGeckoView):
         return Response(cached("market", ("cg-coin", coin_id, market_data), TTL["market"], build))
 
 
+class ExchangeRatesView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        def build() -> dict:
+            payload = catalog.exchange_rates()
+            if payload is None:
+                raise NoDataAvailable("no exchange rates have been collected yet")
+            return payload
+
+        return Response(cached("prices", ("cg-rates",), TTL["prices"], build))
+
+
 class UnknownPathView(CoinGeckoView):
     """Any other path under /api/v3/ is a CoinGecko-shaped 404, not the project's envelope."""
 
