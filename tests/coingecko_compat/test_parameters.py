@@ -109,10 +109,24 @@ def test_market_chart_prices_keep_their_digits(api, listing):
     assert b",60001.123456789]" in response.content
 
 
-def test_ohlc_uses_daily_candles_beyond_a_month(api, listing):
+def test_ohlc_answers_4_day_bars_beyond_a_month(api, listing):
     store_candles(interval="1d", count=60)
     body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=90").json()
-    assert len(body) == 60 and body[1][0] - body[0][0] == 86_400_000
+    assert 15 <= len(body) <= 16 and all(b[0] - a[0] == 4 * 86_400_000 for a, b in zip(body, body[1:], strict=False))
+    assert all(t % (4 * 86_400_000) == 0 for t, *_ in body)
+
+
+def test_ohlc_answers_4_hour_bars_from_3_to_30_days(api, listing):
+    store_candles(interval="1h", count=48)
+    body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=7").json()
+    assert 12 <= len(body) <= 13 and all(t % (4 * 3_600_000) == 0 for t, *_ in body)
+    assert body[1][1:] == [100.5, 110.25, 99, 105.125]
+
+
+def test_ohlc_answers_the_stored_hourly_bars_for_1_to_2_days(api, listing):
+    store_candles(interval="1h", count=30)
+    body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=2").json()
+    assert len(body) == 30 and body[1][0] - body[0][0] == 3_600_000
 
 
 def test_an_unknown_coin_is_coingeckos_404(api, listing):
