@@ -89,7 +89,7 @@ class CoinGecko(Provider):
         return rows[:limit]
 
     def coin_list(self, *, timeout: float | None) -> list[CoinListing]:
-        payload = self.get_json("coins/list", "/coins/list", timeout=timeout)
+        payload = self.get_json("coins/list", "/coins/list", params={"include_platform": "true"}, timeout=timeout)
         return self.parse("coins/list", parse_coin_list, payload)
 
     def coin_profile(self, coin_id: str, *, timeout: float | None) -> CoinProfile:
@@ -225,7 +225,12 @@ def parse_coin_list(payload) -> list[CoinListing]:
         item = check.dict(item, "entry")
         coin_id = check.text(item, "id", "entry")
         listings.append(
-            CoinListing(coin_id=coin_id, symbol=check.text(item, "symbol", coin_id), name=str(item.get("name") or ""))
+            CoinListing(
+                coin_id=coin_id,
+                symbol=check.text(item, "symbol", coin_id),
+                name=str(item.get("name") or ""),
+                platforms=_platforms(check, item.get("platforms"), coin_id),
+            )
         )
     return listings
 
@@ -313,6 +318,18 @@ def _plain_json(value):
     if isinstance(value, list):
         return [_plain_json(v) for v in value]
     return value
+
+
+def _platforms(check: Checker, value, coin_id: str) -> dict[str, str | None] | None:
+    if value is None:
+        return None
+    platforms = check.dict(value, f"{coin_id}.platforms")
+    for platform, address in platforms.items():
+        if not isinstance(platform, str) or not (address is None or isinstance(address, str)):
+            raise check.fail(f"{coin_id}.platforms holds a non-text entry")
+        if len(platform) > 100 or (address and len(address) > 200):
+            raise check.fail(f"{coin_id}.platforms entry too long")
+    return dict(platforms)
 
 
 def parse_ohlc(payload) -> list[Candle]:

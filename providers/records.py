@@ -88,6 +88,9 @@ class CoinListing:
     coin_id: str
     symbol: str
     name: str
+    # Asset platform id -> contract address (CoinGecko's include_platform=true); None when
+    # the provider does not say, {} for a native coin.
+    platforms: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

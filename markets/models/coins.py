@@ -19,6 +19,9 @@ class Coin(models.Model):
     circulating_supply = money()
     total_supply = money()
     max_supply = money()
+    # Asset platform -> contract address from the coin list (CoinGecko include_platform=true);
+    # null until a list with platforms was stored.
+    platforms = models.JSONField(null=True, blank=True)
     tracked = models.BooleanField(default=False, db_index=True, help_text="Collected every cycle")
     # The span a backfill has already asked providers for: hours in it that are still
     # missing are ones the provider has no data for, so they are not asked for again.

@@ -44,13 +44,16 @@ def upsert_listings(*, listings: Sequence[CoinListing]) -> int:
             coin_id=coin_id,
             symbol=v.text(item.symbol, f"{coin_id} symbol", max_length=40).upper(),
             name=v.text(item.name, f"{coin_id} name", max_length=200, required=False) or coin_id,
+            platforms=item.platforms,
         )
+    # A list without platforms (another provider's) leaves the stored ones alone.
+    with_platforms = any(item.platforms is not None for item in listings)
     with transaction.atomic():
         Coin.objects.bulk_create(
             coins.values(),
             update_conflicts=True,
             unique_fields=["coin_id"],
-            update_fields=["symbol", "name"],
+            update_fields=["symbol", "name", "platforms"] if with_platforms else ["symbol", "name"],
             batch_size=500,
         )
     return len(coins)

@@ -74,3 +74,23 @@ def test_market_chart_range_of_an_unknown_coin_is_404(api, db):
 
 def test_market_chart_range_needs_from_and_to(api, listing):
     assert api.get("/api/v3/coins/bitcoin/market_chart/range?vs_currency=usd&from=1").status_code == 422
+
+
+def test_coins_list_answers_the_platforms_the_coin_list_carried(api, listing):
+    from markets.services import registry
+    from providers.coingecko import parse_coin_list
+
+    sent = [
+        {"id": "bitcoin", "symbol": "btc", "name": "Bitcoin", "platforms": {}},
+        {"id": "usd-coin", "symbol": "usdc", "name": "USDC", "platforms": {"ethereum": "0xa0b8", "solana": None}},
+    ]
+    registry.upsert_listings(listings=parse_coin_list(sent))
+    body = api.get("/api/v3/coins/list?include_platform=true").json()
+    assert {
+        "id": "usd-coin",
+        "symbol": "usdc",
+        "name": "USDC",
+        "platforms": {"ethereum": "0xa0b8", "solana": None},
+    } in body
+    assert {"id": "bitcoin", "symbol": "btc", "name": "Bitcoin", "platforms": {}} in body
+    assert "platforms" not in api.get("/api/v3/coins/list").json()[0]

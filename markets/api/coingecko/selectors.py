@@ -138,10 +138,12 @@ def simple_price(
 
 def coins_list(*, include_platform: bool) -> list[dict]:
     rows = []
-    for coin_id, symbol, name in Coin.objects.order_by("coin_id").values_list("coin_id", "symbol", "name"):
+    fields = ("coin_id", "symbol", "name", "platforms") if include_platform else ("coin_id", "symbol", "name")
+    for coin_id, symbol, name, *platforms in Coin.objects.order_by("coin_id").values_list(*fields):
         row = {"id": coin_id, "symbol": symbol.lower(), "name": name}
         if include_platform:
-            row["platforms"] = None
+            # CoinGecko answers {} for a coin without contracts; so does a coin never listed with platforms.
+            row["platforms"] = platforms[0] or {}
         rows.append(row)
     return rows
 
