@@ -33,14 +33,13 @@ class RateLimitHeadersMiddleware:
             return response
         user = getattr(request, "user", None)
         if ratelimit.is_exempt(request, view_class):
-            # Never metered (health probes, the schema), yet API.md promises the headers on
+            # Never metered (health probes, the schema), yet docs/API.md promises the headers on
             # every response: show the caller's budget without spending any of it.
             usage = ratelimit.peek(request, user=user)
         else:
             usage = ratelimit.recorded_usage(request) or ratelimit.charge(request, user=user)
-        for name, value in usage.headers().items():
-            if name != "Retry-After" or response.status_code == 429:
-                response[name] = value
+        for name, value in rate_limit_headers(usage, response.status_code).items():
+            response[name] = value
         return response
 
 
@@ -58,15 +57,33 @@ class AuditMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return response
-        credential = getattr(request, "auth", None)
-        audit.record(
-            user_id=user.pk,
-            username=user.get_username(),
-            key_prefix=credential.prefix if isinstance(credential, ApiKey) else "",
+        record_request(
+            user=user,
+            credential=getattr(request, "auth", None),
             method=request.method,
-            endpoint=request.path,
+            path=request.path,
             status=response.status_code,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            at=timezone.now(),
+            started=started,
         )
         return response
+
+
+def record_request(*, user, credential, method: str, path: str, status: int, started: float) -> None:
+    """The audit entry of one authenticated API request (this middleware and
+    cryptodt.fastpath both call it)."""
+    audit.record(
+        user_id=user.pk,
+        username=user.get_username(),
+        key_prefix=credential.prefix if isinstance(credential, ApiKey) else "",
+        method=method,
+        endpoint=path,
+        status=status,
+        latency_ms=(time.perf_counter() - started) * 1000,
+        at=timezone.now(),
+    )
+
+
+def rate_limit_headers(usage: ratelimit.Usage, status: int) -> dict[str, str]:
+    """X-RateLimit-* (and Retry-After on a 429) for a response (this middleware and
+    cryptodt.fastpath both call it)."""
+    return {name: value for name, value in usage.headers().items() if name != "Retry-After" or status == 429}

@@ -1,5 +1,6 @@
 """ASGI entry point, the one address for everything: HTTP goes to Django's WSGI handler
-through a thin thread-pool bridge, WebSockets (/ws/prices) to Channels.
+through a thin thread-pool bridge (repeated cached reads are answered in front of it by
+cryptodt.fastpath), WebSockets (/ws/prices) to Channels.
 
 Django's own ASGI handler works too but measured 3–4x slower for cached reads; the
 numbers and the choice are in BENCHMARKS.md and README.md ("Serving architecture").
@@ -15,13 +16,16 @@ django_wsgi_app = get_wsgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs Django set up)
 from django.conf import settings  # noqa: E402
 
+from cryptodt.fastpath import FastPath  # noqa: E402
 from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIBridge(
-            django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        "http": FastPath(
+            WSGIBridge(
+                django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            )
         ),
         "websocket": URLRouter(websocket_urlpatterns),
         "lifespan": lifespan,

@@ -59,3 +59,14 @@ def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[]
         body = render()
         cache.set(key, body, ttl)
     return body
+
+
+def first_attempt(key: str, *, cooldown_s: int = 60) -> bool:
+    """True once per cooldown per key: a burst of requests for data nobody collects makes
+    one upstream fetch."""
+    return caches["default"].add(f"on-demand:{key}", 1, cooldown_s)
+
+
+def rendered_hit(kind: str, request_key: tuple) -> bytes | None:
+    """The body ``cached_rendered`` stored for this exact request, or None (cryptodt.fastpath)."""
+    return caches["default"].get(_key("answer", kind, request_key))

@@ -17,12 +17,18 @@ class ForwardedClientAddress:
         self.hops = settings.TRUSTED_PROXY_HOPS
 
     def __call__(self, request):
-        if self.hops:
-            forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-            forwarded = [part for part in forwarded if part]
-            if len(forwarded) >= self.hops:
-                request.META["REMOTE_ADDR"] = forwarded[-self.hops]
+        apply_forwarded_client_address(request.META, self.hops)
         return self.get_response(request)
+
+
+def apply_forwarded_client_address(meta: dict, hops: int) -> None:
+    """Puts the client behind ``hops`` trusted proxies into REMOTE_ADDR (this middleware and
+    cryptodt.fastpath both call it)."""
+    if hops:
+        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            meta["REMOTE_ADDR"] = forwarded[-hops]
 
 
 class _BrowserOnly:

@@ -240,15 +240,33 @@ CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimi
 CORS_PREFLIGHT_MAX_AGE = 3600
 
 # --- Providers and collection --------------------------------------------------------------
-COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
+# Keyless and demo keys use api.coingecko.com (x-cg-demo-api-key); a pro key uses
+# pro-api.coingecko.com (x-cg-pro-api-key). COINGECKO_BASE_URL, when set, wins over the plan's host.
 COINGECKO_API_KEY = envstr("COINGECKO_API_KEY")
-BINANCE_BASE_URL = envstr("BINANCE_BASE_URL", "https://api.binance.com")
-BINANCE_WS_URL = envstr("BINANCE_WS_URL", "wss://stream.binance.com:9443")
-COINCAP_BASE_URL = envstr("COINCAP_BASE_URL", "https://api.coincap.io/v2")
+COINGECKO_API_PLAN = envstr("COINGECKO_API_PLAN", "demo").lower()
+if COINGECKO_API_PLAN not in {"demo", "pro"}:
+    raise ImproperlyConfigured("COINGECKO_API_PLAN must be demo or pro")
+COINGECKO_BASE_URL = envstr(
+    "COINGECKO_BASE_URL",
+    "https://pro-api.coingecko.com/api/v3"
+    if COINGECKO_API_KEY and COINGECKO_API_PLAN == "pro"
+    else "https://api.coingecko.com/api/v3",
+)
+# Binance's market-data-only hosts answer where api.binance.com says 451 (US, most clouds).
+BINANCE_BASE_URL = envstr("BINANCE_BASE_URL", "https://data-api.binance.vision")
+BINANCE_WS_URL = envstr("BINANCE_WS_URL", "wss://data-stream.binance.vision")
+# CoinCap v3 needs a key (v2 was retired 2025-03-31); without one CoinCap is skipped.
+COINCAP_BASE_URL = envstr("COINCAP_BASE_URL", "https://rest.coincap.io/v3")
+COINCAP_API_KEY = envstr("COINCAP_API_KEY")
 KRAKEN_BASE_URL = envstr("KRAKEN_BASE_URL", "https://api.kraken.com")
+COINBASE_BASE_URL = envstr("COINBASE_BASE_URL", "https://api.exchange.coinbase.com")
+COINPAPRIKA_BASE_URL = envstr("COINPAPRIKA_BASE_URL", "https://api.coinpaprika.com/v1")
 DEFILLAMA_BASE_URL = envstr("DEFILLAMA_BASE_URL", "https://api.llama.fi")
+DEFILLAMA_PRICES_BASE_URL = envstr("DEFILLAMA_PRICES_BASE_URL", "https://coins.llama.fi")
 FNG_BASE_URL = envstr("FNG_BASE_URL", "https://api.alternative.me")
-CRYPTOCOMPARE_BASE_URL = envstr("CRYPTOCOMPARE_BASE_URL", "https://min-api.cryptocompare.com")
+# CryptoCompare's keyless tier ended 2026-05-21; its news lives on in the CoinDesk Data API (key needed).
+COINDESK_BASE_URL = envstr("COINDESK_BASE_URL", "https://data-api.coindesk.com")
+COINDESK_API_KEY = envstr("COINDESK_API_KEY")
 NEWS_RSS_FEEDS = envlist(
     "NEWS_RSS_FEEDS",
     ["https://www.coindesk.com/arc/outboundfeeds/rss/", "https://cointelegraph.com/rss"],
@@ -262,24 +280,38 @@ OHLCV_COINS = envint("OHLCV_COINS", 20, minimum=0)
 OHLCV_INTERVALS = envlist("OHLCV_INTERVALS", ["1h", "1d"])
 # How long a read request may wait for a coin nobody collects (fetched once, then stored).
 ON_DEMAND_TIMEOUT_S = envfloat("ON_DEMAND_TIMEOUT_S", 2.0, minimum=0.1)
+# An exchange quote further than this share from the coin's last stored price is rejected (0.5 = 50%).
+EXCHANGE_MAX_DEVIATION = envfloat("EXCHANGE_MAX_DEVIATION", 0.5, minimum=0.01)
 
 # Provider layer: failover order and strategy per capability, circuit breakers, retries and
 # free-tier budgets. The environment gives the defaults; operators override them in the
 # admin (markets.models.ProviderSetting / CapabilitySetting) without a restart.
-PROVIDER_NAMES = ("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me", "cryptocompare", "rss")
+PROVIDER_NAMES = (
+    "coingecko",
+    "coincap",
+    "coinpaprika",
+    "defillama_prices",
+    "binance",
+    "kraken",
+    "coinbase",
+    "defillama",
+    "alternative_me",
+    "coindesk",
+    "rss",
+)
 PROVIDER_DEFAULT_ORDER = {
-    "prices": ["binance", "coingecko", "coincap", "kraken"],
-    "markets": ["coingecko", "coincap"],
-    "coin_list": ["coingecko"],
-    "candles": ["binance", "kraken", "coingecko"],
-    "price_history": ["coingecko", "binance"],
+    "prices": ["binance", "coingecko", "defillama_prices", "coinpaprika", "coincap", "kraken", "coinbase"],
+    "markets": ["coingecko", "coinpaprika", "coincap"],
+    "coin_list": ["coingecko", "coinpaprika"],
+    "candles": ["binance", "kraken", "coinbase", "coingecko"],
+    "price_history": ["coingecko", "binance", "kraken", "coinbase"],
     "trending": ["coingecko"],
-    "global": ["coingecko"],
+    "global": ["coingecko", "coinpaprika"],
     "defi": ["defillama"],
     "fear_greed": ["alternative_me"],
     # News is gathered from every provider in the list, not failed over.
-    "news": ["cryptocompare", "rss"],
-    "exchange_pairs": ["binance", "kraken"],
+    "news": ["coindesk", "rss"],
+    "exchange_pairs": ["binance", "kraken", "coinbase"],
 }
 PROVIDER_ORDER = {
     capability: envlist(f"PROVIDER_ORDER_{capability.upper()}", order)
@@ -302,6 +334,8 @@ PROVIDER_BACKOFF_S = envfloat("PROVIDER_BACKOFF_S", 0.2, minimum=0.0)
 PROVIDER_MAX_RETRY_AFTER_S = envfloat("PROVIDER_MAX_RETRY_AFTER_S", 2.0, minimum=0.0)
 PROVIDER_BREAKER_FAILURES = envint("PROVIDER_BREAKER_FAILURES", 3, minimum=1)
 PROVIDER_BREAKER_COOLDOWN_S = envfloat("PROVIDER_BREAKER_COOLDOWN_S", 60.0, minimum=0.0)
+# A provider that answers 451/403 ("not from this address") is left alone this long.
+PROVIDER_BLOCKED_BACKOFF_S = envfloat("PROVIDER_BLOCKED_BACKOFF_S", 3600.0, minimum=1.0)
 # Free tiers as the providers publish them (None: no monthly cap). Binance counts request
 # weight, the others count calls.
 PROVIDER_DEFAULT_BUDGETS = {
@@ -311,7 +345,10 @@ PROVIDER_DEFAULT_BUDGETS = {
     "kraken": (60, None),
     "defillama": (300, None),
     "alternative_me": (60, None),
-    "cryptocompare": (50, 100_000),
+    "coinpaprika": (60, 20_000),  # free plan: 20,000 calls a month
+    "defillama_prices": (300, None),
+    "coinbase": (600, None),  # 10 requests a second per IP on public endpoints
+    "coindesk": (50, 100_000),
     "rss": (60, None),  # a call per feed
 }
 PROVIDER_BUDGETS = {

@@ -96,27 +96,36 @@ class WSGIBridge:
 
     async def __call__(self, scope: dict, receive, send) -> None:
         try:
-            body = await self._read_body(receive)
+            body = await self.read_body(receive)
         except ClientDisconnected:
             return
         if body is None:
             await _send_json(send, 413, _TOO_LARGE)
             return
+        status, headers, content = await self.respond(scope, body)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content if scope["method"] != "HEAD" else b""})
+
+    async def respond(self, scope: dict, body: bytes, extra_environ: dict | None = None) -> tuple:
+        """Django's (status, headers, body) for one request; ``extra_environ`` carries what
+        cryptodt.fastpath already decided (keys with a dot, which no header can produce)."""
+        environ = build_environ(scope, body)
+        if extra_environ:
+            environ.update(extra_environ)
         loop = asyncio.get_running_loop()
         try:
-            status, headers, content = await loop.run_in_executor(
-                self.executor, _run_wsgi, self.app, build_environ(scope, body)
-            )
+            return await loop.run_in_executor(self.executor, _run_wsgi, self.app, environ)
         except Exception:
             # Django turns view errors into 500 responses itself; this is the last net
             # for failures outside its handler (middleware import errors and the like).
             logger.exception("WSGI application failed outside Django's error handling")
-            await _send_json(send, 500, _CRASHED)
-            return
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content if scope["method"] != "HEAD" else b""})
+            return (
+                500,
+                [(b"content-type", b"application/json"), (b"content-length", str(len(_CRASHED)).encode())],
+                _CRASHED,
+            )
 
-    async def _read_body(self, receive) -> bytes | None:
+    async def read_body(self, receive) -> bytes | None:
         """The whole request body, or None once it passes the cap (the rest is not read)."""
         parts: list[bytes] = []
         size = 0

@@ -1,16 +1,16 @@
-"""Reads behind the API. The request path reads the database (and the cache); it only
-ever asks a provider for a coin, currency or interval the collector does not cover,
-once, with a short timeout, and stores the answer."""
+"""Reads behind the API: database (and cache) only. What the collector does not cover is
+fetched before the read by markets.services.on_demand, which the views call."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import F
 
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable, NotFoundError
 from cryptodt.times import iso, parse_iso
 from markets import series
+from markets.bars import hourly_bars_from_raw, rolled_until
 from markets.models import (
     Candle,
     Chain,
@@ -23,34 +23,85 @@ from markets.models import (
     ProtocolTVLPoint,
     TrendingSnapshot,
 )
-from markets.services import collect, registry
-from markets.services.rollup import hourly_bars_from_raw, rolled_until
+from markets.models.coins import largest_coin_per_symbol
 
 COLLECTED_VS = ("usd",)
-_ON_DEMAND_COOLDOWN_S = 60
 _INTERVAL_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400}
 
 
 def is_stale(t: datetime | None, *, now: datetime | None = None) -> bool:
-    return not collect.recent_enough(t, now=now)
+    """Older than two collection cycles (or never collected)."""
+    if t is None:
+        return True
+    return (now or datetime.now(UTC)) - t > timedelta(seconds=2 * settings.COLLECT_INTERVAL_S)
 
 
-def first_attempt(key: str) -> bool:
-    """True once per cooldown per key: a burst of requests fetches an uncollected coin once."""
-    return caches["default"].add(f"on-demand:{key}", 1, _ON_DEMAND_COOLDOWN_S)
+def tracked_coins(*, limit: int | None = None) -> list[Coin]:
+    query = Coin.objects.filter(tracked=True).order_by(F("market_cap_rank").asc(nulls_last=True), "coin_id")
+    return list(query[:limit] if limit else query)
+
+
+def collected(coin: Coin, vs: str) -> bool:
+    """The scheduled collection covers this coin's prices in this currency."""
+    return coin.tracked and vs in COLLECTED_VS
+
+
+def collects_candles(coin: Coin, interval: str) -> bool:
+    return coin.tracked and interval in settings.OHLCV_INTERVALS and coin in tracked_coins(limit=settings.OHLCV_COINS)
+
+
+def quote_times(*, coins: list[Coin], vs: str) -> dict[int, datetime]:
+    return dict(LatestQuote.objects.filter(coin__in=coins, vs=vs).values_list("coin_id", "t"))
+
+
+def has_history(*, coin: Coin, vs: str, since: datetime) -> bool:
+    return (
+        HourlyPrice.objects.filter(coin=coin, vs=vs, t__gte=since).exists()
+        or PriceSnapshot.objects.filter(coin=coin, vs=vs, t__gte=since).exists()
+    )
+
+
+def _candles_between(coin: Coin, interval: str, start: datetime | None, end: datetime | None):
+    query = Candle.objects.filter(coin=coin, interval=interval)
+    if start:
+        query = query.filter(t__gte=start)
+    if end:
+        query = query.filter(t__lte=end)
+    return query.order_by("-t")
+
+
+def newest_candle_time(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None):
+    return _candles_between(coin, interval, start, end).values_list("t", flat=True).first()
+
+
+def candle_step(interval: str) -> timedelta:
+    return timedelta(seconds=_INTERVAL_SECONDS[interval])
+
+
+def tvl_points_since(*, protocol: Protocol, since: datetime) -> int:
+    return ProtocolTVLPoint.objects.filter(protocol=protocol, t__gte=since).count()
 
 
 # --- symbol resolution ------------------------------------------------------------------
 
 
+def coins_for_symbols(*, symbols: Iterable[str]) -> tuple[list[Coin], list[str]]:
+    """The coins the symbols name, in the order asked, and the symbols no coin has.
+
+    Case-insensitive; a symbol several coins share means the one with the largest market
+    cap (CoinGecko's ``include_tokens=top``).
+    """
+    wanted = list(dict.fromkeys(s.upper() for s in symbols))
+    owners = largest_coin_per_symbol(Coin.objects.filter(symbol__in=wanted))
+    return [owners[s] for s in wanted if s in owners], [s for s in wanted if s not in owners]
+
+
 def resolve_symbols(*, symbols: list[str]) -> list[Coin]:
-    """Case-insensitive; a shared symbol means the coin with the largest market cap."""
-    wanted = [s.upper() for s in symbols]
-    owners = registry.by_largest_market_cap(Coin.objects.filter(symbol__in=set(wanted)))
-    for symbol in wanted:
-        if symbol not in owners:
-            raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
-    return [owners[s] for s in dict.fromkeys(wanted)]
+    coins, unknown = coins_for_symbols(symbols=symbols)
+    if unknown:
+        symbol = unknown[0]
+        raise NotFoundError(f"No coin with symbol '{symbol}'.", code="unknown_symbol", details={"symbol": symbol})
+    return coins
 
 
 def resolve_ids(*, ids: list[str]) -> list[Coin]:
@@ -63,10 +114,6 @@ def resolve_ids(*, ids: list[str]) -> list[Coin]:
 
 def resolve_symbol(*, symbol: str) -> Coin:
     return resolve_symbols(symbols=[symbol])[0]
-
-
-def _collected(coin: Coin, vs: str) -> bool:
-    return coin.tracked and vs in COLLECTED_VS
 
 
 # --- prices and market ----------------------------------------------------------------------
@@ -88,15 +135,6 @@ def _quote_row(coin: Coin, quote: LatestQuote) -> dict:
 
 def latest_prices(*, coins: list[Coin], vs: str) -> dict:
     quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
-    refetched = False
-    for coin in coins:
-        quote = quotes.get(coin.pk)
-        if _collected(coin, vs) or (quote and not is_stale(quote.t)):
-            continue
-        if first_attempt(f"price:{coin.pk}:{vs}"):
-            refetched |= collect.fetch_on_demand_quote(coin=coin, vs=vs)
-    if refetched:
-        quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=coins, vs=vs)}
     rows = [_quote_row(c, quotes[c.pk]) for c in coins if c.pk in quotes]
     if not rows:
         raise NoDataAvailable("No price is stored for these coins and no provider could be reached.")
@@ -182,9 +220,6 @@ def price_history(*, coin: Coin, days: int, resolution: str, vs: str = "usd", no
         resolution = pick_resolution(coin=coin, days=days, vs=vs, now=now)
     start = now - timedelta(days=days)
     points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
-    if not points and not _collected(coin, vs) and first_attempt(f"history:{coin.pk}:{vs}"):
-        if collect.fetch_on_demand_history(coin=coin, days=days, vs=vs):
-            points = _history_points(coin=coin, vs=vs, start=start, resolution=resolution)
     if not points:
         raise NoDataAvailable(f"No price history is stored for {coin.symbol} and no provider could be reached.")
     latest = LatestQuote.objects.filter(coin=coin, vs=vs).values_list("t", flat=True).first()
@@ -222,25 +257,8 @@ def _history_points(*, coin: Coin, vs: str, start: datetime, resolution: str) ->
 
 
 def candles(*, coin: Coin, interval: str, start: datetime | None, end: datetime | None, limit: int) -> dict:
-    def read() -> list[Candle]:
-        query = Candle.objects.filter(coin=coin, interval=interval)
-        if start:
-            query = query.filter(t__gte=start)
-        if end:
-            query = query.filter(t__lte=end)
-        return list(reversed(query.order_by("-t")[:limit]))
-
-    bars = read()
-    collected = (
-        coin.tracked
-        and interval in settings.OHLCV_INTERVALS
-        and coin in registry.tracked_coins(limit=settings.OHLCV_COINS)
-    )
-    step = timedelta(seconds=_INTERVAL_SECONDS[interval])
-    fresh = bars and (end is not None or datetime.now(UTC) - bars[-1].t <= 2 * step)
-    if not collected and not fresh and first_attempt(f"candles:{coin.pk}:{interval}:{start}:{end}"):
-        if collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end):
-            bars = read()
+    bars = list(reversed(_candles_between(coin, interval, start, end)[:limit]))
+    step = candle_step(interval)
     if not bars:
         raise NoDataAvailable(f"No {interval} candles are stored for {coin.symbol} and no provider could be reached.")
     rows = [
@@ -294,15 +312,8 @@ def protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> dict:
         raise NotFoundError(f"No protocol with slug '{slug}'.", code="unknown_protocol", details={"slug": slug})
     start = (now or datetime.now(UTC)) - timedelta(days=days)
 
-    def read() -> list[dict]:
-        points = ProtocolTVLPoint.objects.filter(protocol=protocol, t__gte=start).order_by("t")
-        return [{"t": iso(p.t), "tvl": p.tvl} for p in points]
-
-    rows = read()
-    # Collection stores one point a day; the first request for a longer range fetches the history once.
-    if len(rows) < min(days, 7) and first_attempt(f"tvl:{protocol.pk}"):
-        collect.collect_protocol_tvl(protocol=protocol, timeout=settings.ON_DEMAND_TIMEOUT_S)
-        rows = read()
+    points = ProtocolTVLPoint.objects.filter(protocol=protocol, t__gte=start).order_by("t")
+    rows = [{"t": iso(p.t), "tvl": p.tvl} for p in points]
     if not rows:
         raise NoDataAvailable(f"No TVL history is stored for {slug} and no provider could be reached.")
     return {"data": rows, "slug": protocol.slug, "name": protocol.name}

@@ -8,8 +8,12 @@ the conversion of every way a call can go wrong into a typed ``ProviderError``.
 Retry policy, chosen so that failover answers fast:
 - a timeout is never retried on the same provider in the same request (the next provider
   is the better bet);
-- 429/418 with a Retry-After of at most PROVIDER_MAX_RETRY_AFTER_S is waited out once; a
+- 429 with a Retry-After of at most PROVIDER_MAX_RETRY_AFTER_S is waited out once; a
   longer one blocks the provider until then (``budget.cool_down``) and the router moves on;
+- 418 is a ban (Binance bans an IP that kept going after 429s): never waited out inline,
+  the provider rests for its whole Retry-After;
+- 451/403 means "not from this address" (Binance from US and most cloud IPs): ``Blocked``,
+  no breaker failure, and the provider is left alone for PROVIDER_BLOCKED_BACKOFF_S;
 - connection errors and 5xx are retried PROVIDER_RETRIES times with exponential backoff
   and full jitter.
 """
@@ -28,7 +32,9 @@ from django.conf import settings
 
 from providers import budget, config, stats
 from providers.errors import (
+    Blocked,
     InvalidPayload,
+    NotConfigured,
     ProviderError,
     RateLimited,
     UpstreamError,
@@ -48,12 +54,26 @@ class Provider:
     def __init__(self) -> None:
         self._local = threading.local()
 
+    # Set when the provider answers nothing without a key (CoinCap v3, CoinDesk).
+    key_setting: str = ""
+    key_required: bool = False
+
     # -- hooks a provider may override ------------------------------------------------------
     def headers(self) -> dict[str, str]:
         return {}
 
+    def unavailable(self) -> str | None:
+        """Why the provider must not be asked at all (a missing key), else None."""
+        if self.key_required and not self.api_key(self.key_setting):
+            return f"skipped: needs {self.key_setting} (no key set)"
+        return None
+
     def check_error_body(self, endpoint: str, payload: Any) -> None:
         """Raise UpstreamError when a 200 body reports an error (Kraken does this)."""
+
+    def explain_error(self, endpoint: str, status: int, payload: Any) -> ProviderError | None:
+        """Turn a 4xx body the provider documents (CoinGecko's error codes) into a plain error."""
+        return None
 
     def observe_response(self, response: requests.Response) -> None:
         """Learn from response headers (Binance reports the weight used this minute)."""
@@ -122,12 +142,18 @@ class Provider:
         deadline = time.monotonic() + timeout * 2
         attempt = 0
         waited = False
+        refusal = self.unavailable()
+        if refusal:
+            raise NotConfigured(self.name, endpoint, refusal)
         while True:
             budget.spend(self.name, endpoint, weight)
             try:
                 return once(timeout)
+            except Blocked as exc:
+                budget.block(self.name, exc.reason, settings.PROVIDER_BLOCKED_BACKOFF_S)
+                raise
             except RateLimited as exc:
-                if waited or exc.retry_after > settings.PROVIDER_MAX_RETRY_AFTER_S:
+                if waited or exc.banned or exc.retry_after > settings.PROVIDER_MAX_RETRY_AFTER_S:
                     budget.cool_down(self.name, exc.retry_after)
                     raise
                 waited = True
@@ -158,11 +184,24 @@ class Provider:
         stats.record_latency(self.name, (time.perf_counter() - started) * 1000)
         self.observe_response(response)
         if response.status_code in (429, 418):
+            banned = response.status_code == 418
             raise RateLimited(
                 self.name,
                 endpoint,
-                f"HTTP {response.status_code}",
+                "HTTP 418: this address is banned for a while" if banned else "HTTP 429",
                 retry_after=_retry_after(response.headers.get("Retry-After")),
+                banned=banned,
+            )
+        if 400 <= response.status_code < 500:
+            try:
+                explained = self.explain_error(endpoint, response.status_code, response.json())
+            except ValueError:
+                explained = None
+            if explained is not None:
+                raise explained
+        if response.status_code in (451, 403):
+            raise Blocked(
+                self.name, endpoint, f"HTTP {response.status_code}: refused from this address ({self.base_url})"
             )
         if response.status_code >= 500:
             raise UpstreamError(self.name, endpoint, f"HTTP {response.status_code}")

@@ -6,7 +6,7 @@ reports in ``X-MBX-USED-WEIGHT-1M`` is folded into our own count.
 """
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import requests
 
@@ -17,6 +17,7 @@ from providers.payload import Checker
 from providers.records import Candle, CoinRef, PricePoint, Quote
 
 INTERVALS = {"1m", "5m", "15m", "1h", "4h", "1d"}
+MAX_KLINES = 1000  # bars per klines answer
 ALL_MARKET_WEIGHT = 80
 INVALID_SYMBOL = '"code":-1121'
 
@@ -77,7 +78,7 @@ class Binance(Provider):
     ) -> list[Candle]:
         if not coin.binance_pair or interval not in INTERVALS:
             raise NotSupported(self.name, "klines", f"no pair for {coin.symbol} or interval {interval}")
-        params: dict = {"symbol": coin.binance_pair, "interval": interval, "limit": min(limit, 1000)}
+        params: dict = {"symbol": coin.binance_pair, "interval": interval, "limit": min(limit, MAX_KLINES)}
         if start:
             params["startTime"] = int(start.timestamp() * 1000)
         if end:
@@ -89,8 +90,19 @@ class Binance(Provider):
         """Daily closes: a fallback that serves history without market cap or volume in USD."""
         if vs.lower() != "usd":
             raise NotSupported(self.name, "klines", f"vs {vs}")
-        candles = self.candles(coin, interval="1d", limit=max(days, 1), timeout=timeout)
-        return [PricePoint(t=c.t, price=c.close) for c in candles]
+        if days <= MAX_KLINES:
+            candles = self.candles(coin, interval="1d", limit=max(days, 1), timeout=timeout)
+            return [PricePoint(t=c.t, price=c.close) for c in candles]
+        # Longer than one answer (Binance's daily bars go back to 2017): page forward by startTime.
+        cursor = datetime.now(UTC) - timedelta(days=days)
+        bars: dict = {}
+        while True:
+            page = self.candles(coin, interval="1d", limit=MAX_KLINES, start=cursor, timeout=timeout)
+            bars.update((c.t, c) for c in page)
+            if len(page) < MAX_KLINES:
+                break
+            cursor = page[-1].t + timedelta(days=1)
+        return [PricePoint(t=t, price=bars[t].close) for t in sorted(bars)]
 
     def exchange_pairs(self, *, timeout: float | None) -> dict[str, str]:
         payload = self.get_json("exchangeInfo", "/api/v3/exchangeInfo", weight=20, timeout=timeout)

@@ -20,7 +20,7 @@ import websockets
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from providers import breaker, stats
+from providers import breaker, budget, stats
 from providers.payload import Checker, decode_json
 from providers.records import Quote
 
@@ -86,6 +86,15 @@ async def listen(
     """Hand every message to ``on_message`` until ``stop`` is set, reconnecting with backoff."""
     attempt = 0
     while not stop.is_set():
+        block = await sync_to_async(budget.blocked)(PROVIDER)
+        if block:
+            # Refused from this address (451/403): REST prices fail over meanwhile.
+            log(f"stream not opened: {block['reason']}; next try in {block['retry_in_s']} s")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=max(block["retry_in_s"], 1))
+            except TimeoutError:
+                pass
+            continue
         try:
             async with websockets.connect(stream_url(), open_timeout=settings.PROVIDER_TIMEOUT_S, max_size=2**24) as ws:
                 attempt = 0
@@ -98,6 +107,12 @@ async def listen(
                         break
                     await on_message(body)
         except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status in (451, 403):
+                reason = f"HTTP {status} on the stream handshake: refused from this address"
+                await sync_to_async(budget.block)(PROVIDER, reason, settings.PROVIDER_BLOCKED_BACKOFF_S)
+                log(f"stream blocked here ({reason})")
+                continue
             attempt += 1
             wait = backoff_s(attempt)
             log(f"stream lost ({exc.__class__.__name__}: {str(exc)[:120]}); reconnecting in {wait:.1f} s")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from django.core.cache import caches
 
 from providers import breaker, config
-from providers.errors import BudgetExhausted, RateLimited
+from providers.errors import Blocked, BudgetExhausted, RateLimited
 
 
 def _cache():
@@ -50,6 +50,9 @@ def _add(key: str, amount: int, ttl: int) -> int:
 
 
 def spend(name: str, endpoint: str, weight: int = 1) -> None:
+    block = blocked(name)
+    if block:
+        raise Blocked(name, endpoint, f"blocked here: {block['reason']} (next try in {block['retry_in_s']}s)")
     blocked_until = _cache().get(f"providers:cooldown:{name}")
     if blocked_until and blocked_until > breaker.clock():
         wait = blocked_until - breaker.clock()
@@ -76,3 +79,27 @@ def observe_used(name: str, used_this_minute: int) -> None:
 
 def cool_down(name: str, seconds: float) -> None:
     _cache().set(f"providers:cooldown:{name}", breaker.clock() + seconds, int(seconds) + 5)
+
+
+def block(name: str, reason: str, seconds: float) -> None:
+    """The provider refused this address (451/403): do not ask again for ``seconds``."""
+    until = breaker.clock() + seconds
+    _cache().set(f"providers:blocked:{name}", {"until": until, "reason": reason[:200]}, int(seconds) + 5)
+
+
+def blocked(name: str) -> dict | None:
+    """``{"reason", "until", "retry_in_s"}`` while the provider is blocked here, else None."""
+    raw = _cache().get(f"providers:blocked:{name}")
+    if not raw or raw["until"] <= breaker.clock():
+        return None
+    return {**raw, "retry_in_s": int(raw["until"] - breaker.clock())}
+
+
+def cooling_down(name: str) -> float:
+    """Seconds left of a 429/418 wait (0 when none)."""
+    until = _cache().get(f"providers:cooldown:{name}") or 0
+    return max(until - breaker.clock(), 0.0)
+
+
+def unblock(name: str) -> None:
+    _cache().delete_many([f"providers:blocked:{name}", f"providers:cooldown:{name}"])

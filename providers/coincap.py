@@ -1,4 +1,9 @@
-"""CoinCap v2 (https://docs.coincap.io): every number is a string, prices in USD only."""
+"""CoinCap v3 (https://pro.coincap.io/api-docs): every number is a string, prices in USD only.
+
+v2 (api.coincap.io/v2, keyless) was retired on 2025-03-31. v3 lives at rest.coincap.io/v3,
+answers the same ``{"data": [...], "timestamp": ms}`` shape and needs a key
+(``Authorization: Bearer <key>``); without COINCAP_API_KEY the provider is skipped.
+"""
 
 from providers.base import Provider
 from providers.errors import NotSupported
@@ -24,6 +29,11 @@ class CoinCap(Provider):
     name = "coincap"
     base_url_setting = "COINCAP_BASE_URL"
     capabilities = ("prices", "markets")
+    key_setting = "COINCAP_API_KEY"
+    key_required = True
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key(self.key_setting)}"}
 
     def quotes(self, coins: list[CoinRef], *, vs: str, timeout: float | None) -> list[Quote]:
         if vs.lower() != "usd":

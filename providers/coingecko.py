@@ -8,8 +8,10 @@ every digit CoinGecko has.
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.conf import settings
+
 from providers.base import Provider, batched
-from providers.errors import NotSupported
+from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
     Candle,
@@ -26,7 +28,13 @@ from providers.records import (
 
 PAGE_SIZE = 250
 PRICE_BATCH = 250  # ids per simple/price call; keeps the URL well under common limits
-OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)
+OHLC_DAYS = (1, 7, 14, 30, 90, 180, 365)  # the only `days` coins/{id}/ohlc accepts
+FREE_HISTORY_DAYS = 365  # keyless and demo: error 10012 beyond this
+# Error codes CoinGecko puts in {"status": {"error_code", "error_message"}} (docs: "Common Errors").
+KEY_ON_WRONG_HOST = {
+    10010: "COINGECKO_API_KEY is a Pro key used on the public host: set COINGECKO_API_PLAN=pro",
+    10011: "COINGECKO_API_KEY is a Demo key used on pro-api.coingecko.com: set COINGECKO_API_PLAN=demo",
+}
 
 
 class CoinGecko(Provider):
@@ -48,8 +56,21 @@ class CoinGecko(Provider):
         key = self.api_key("COINGECKO_API_KEY")
         if not key:
             return {}
-        header = "x-cg-pro-api-key" if "pro-api." in self.base_url else "x-cg-demo-api-key"
+        header = "x-cg-pro-api-key" if settings.COINGECKO_API_PLAN == "pro" else "x-cg-demo-api-key"
         return {header: key}
+
+    def explain_error(self, endpoint: str, status: int, payload) -> ProviderError | None:
+        code = _error_code(payload)
+        if code in KEY_ON_WRONG_HOST:
+            return UpstreamError(self.name, endpoint, f"error {code}: {KEY_ON_WRONG_HOST[code]}", retryable=False)
+        if code == 10012:
+            return NotSupported(
+                self.name, endpoint, f"error 10012: history beyond {FREE_HISTORY_DAYS} days needs a paid plan"
+            )
+        return None
+
+    def _free_tier(self) -> bool:
+        return not (self.api_key("COINGECKO_API_KEY") and settings.COINGECKO_API_PLAN == "pro")
 
     def quotes(self, coins: list[CoinRef], *, vs: str, timeout: float | None) -> list[Quote]:
         result = []
@@ -112,13 +133,16 @@ class CoinGecko(Provider):
         # The free tier picks the granularity from `days`: 4-hour bars for 3..30 days.
         if interval != "4h":
             raise NotSupported(self.name, "coins/ohlc", f"interval {interval} (free tier serves 4h bars only)")
-        days = next((d for d in (7, 14, 30) if d * 6 >= limit), 30)
+        days = next((d for d in OHLC_DAYS[1:4] if d * 6 >= limit), 30)
         payload = self.get_json(
             "coins/ohlc", f"/coins/{coin.coin_id}/ohlc", params={"vs_currency": "usd", "days": days}, timeout=timeout
         )
         return self.parse("coins/ohlc", parse_ohlc, payload)[-limit:]
 
     def price_history(self, coin: CoinRef, *, days: int, vs: str, timeout: float | None) -> list[PricePoint]:
+        if days > FREE_HISTORY_DAYS and self._free_tier():
+            # Asked anyway it answers 10012; exchanges' daily candles carry on from here.
+            raise NotSupported(self.name, "coins/market_chart", f"history beyond {FREE_HISTORY_DAYS} days needs Pro")
         payload = self.get_json(
             "coins/market_chart",
             f"/coins/{coin.coin_id}/market_chart",
@@ -453,3 +477,12 @@ def _percentage(check: Checker, value, what: str):
     if number is not None and number > 100:
         raise check.fail(f"{what} is {number}%")
     return number
+
+
+def _error_code(payload) -> int | None:
+    """The code of ``{"status": {...}}`` or ``{"error": {"status": {...}}}`` (10012 nests it)."""
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        payload = payload["error"]
+    status = payload.get("status") if isinstance(payload, dict) else None
+    code = status.get("error_code") if isinstance(status, dict) else None
+    return code if isinstance(code, int) else None

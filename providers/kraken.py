@@ -5,24 +5,26 @@ assets with X/Z prefixes: XXBTZUSD is BTC/USD (Kraken calls bitcoin XBT), XETHZU
 ETH/USD, XXDGZUSD... DOGE is XDG. Newer assets have plain names (SOLUSD).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from providers.base import Provider
 from providers.errors import NotSupported, UpstreamError
 from providers.payload import Checker, now
-from providers.records import Candle, CoinRef, Quote
+from providers.records import Candle, CoinRef, PricePoint, Quote
 
 INTERVAL_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "1h": 60, "4h": 240, "1d": 1440}
 # Kraken's own names for assets whose ticker symbol differs everywhere else.
 KRAKEN_ALIASES = {"XBT": "BTC", "XDG": "DOGE"}
 USD_QUOTES = {"USD", "ZUSD"}
+MAX_BARS = 720  # Kraken's OHLC answers at most this many bars
+MAX_PAGES = 10
 
 
 class Kraken(Provider):
     name = "kraken"
     base_url_setting = "KRAKEN_BASE_URL"
-    capabilities = ("prices", "candles", "exchange_pairs")
+    capabilities = ("prices", "candles", "price_history", "exchange_pairs")
 
     def check_error_body(self, endpoint: str, payload) -> None:
         errors = payload.get("error") if isinstance(payload, dict) else None
@@ -55,11 +57,27 @@ class Kraken(Provider):
         params: dict = {"pair": coin.kraken_pair, "interval": INTERVAL_MINUTES[interval]}
         if start:
             params["since"] = int(start.timestamp())
-        payload = self.get_json("OHLC", "/0/public/OHLC", params=params, timeout=timeout)
-        candles = self.parse("OHLC", parse_ohlc, payload)
+        bars: dict = {}
+        # At most 720 bars an answer; `last` is the `since` of the next page.
+        for _ in range(MAX_PAGES):
+            payload = self.get_json("OHLC", "/0/public/OHLC", params=params, timeout=timeout)
+            page, last = self.parse("OHLC", parse_ohlc_page, payload)
+            bars.update((c.t, c) for c in page)
+            if len(page) < MAX_BARS or last is None or last == params.get("since") or (end and page[-1].t >= end):
+                break
+            params = {**params, "since": last}
+        candles = sorted(bars.values(), key=lambda c: c.t)
         if end:
             candles = [c for c in candles if c.t <= end]
         return candles[-limit:]
+
+    def price_history(self, coin: CoinRef, *, days: int, vs: str, timeout: float | None) -> list[PricePoint]:
+        """Daily closes (no market cap or volume in USD): where CoinGecko's free year ends."""
+        if vs.lower() != "usd":
+            raise NotSupported(self.name, "OHLC", f"vs {vs}")
+        start = now() - timedelta(days=days)
+        candles = self.candles(coin, interval="1d", limit=days, start=start, timeout=timeout)
+        return [PricePoint(t=c.t, price=c.close) for c in candles]
 
     def exchange_pairs(self, *, timeout: float | None) -> dict[str, str]:
         payload = self.get_json("AssetPairs", "/0/public/AssetPairs", timeout=timeout)
@@ -105,8 +123,13 @@ def parse_ticker(payload, coins: list[CoinRef]) -> list[Quote]:
 
 
 def parse_ohlc(payload) -> list[Candle]:
+    return parse_ohlc_page(payload)[0]
+
+
+def parse_ohlc_page(payload) -> tuple[list[Candle], int | None]:
     check = Checker("kraken", "OHLC")
     result = _result(check, payload)
+    last = check.integer(result.get("last"), "last", optional=True)
     series = [value for key, value in result.items() if key != "last"]
     if len(series) != 1:
         raise check.fail(f"expected one pair in result, got {len(series)}")
@@ -125,7 +148,7 @@ def parse_ohlc(payload) -> list[Candle]:
                 volume=check.non_negative(row[6], "volume"),
             )
         )
-    return candles
+    return candles, last
 
 
 def parse_asset_pairs(payload) -> dict[str, str]:

@@ -100,7 +100,7 @@ def plan_schedule(
         "news": TaskPlan(
             "news",
             _round_up(settings.SENTIMENT_INTERVAL_S, cycle),
-            {"cryptocompare": 1, "rss": max(1, len(settings.NEWS_RSS_FEEDS))},
+            {"coindesk": 1, "rss": max(1, len(settings.NEWS_RSS_FEEDS))},
             "news articles (collect_sentiment)",
         ),
     }

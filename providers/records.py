@@ -28,6 +28,7 @@ class CoinRef:
     coincap_id: str | None = None
     binance_pair: str | None = None  # e.g. "BTCUSDT" (USDT quotes stand in for USD)
     kraken_pair: str | None = None  # e.g. "XXBTZUSD"
+    coinbase_pair: str | None = None  # e.g. "BTC-USD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,9 @@ class MarketRow:
     atl: Decimal | None = None
     atl_change_pct: Decimal | None = None
     atl_date: datetime | None = None
+    # The provider's own id when it is not CoinGecko's (CoinPaprika's "btc-bitcoin"):
+    # the registry then matches the row to a known coin by symbol instead of adding one.
+    foreign_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,13 @@ from django.conf import settings
 from providers.alternative_me import AlternativeMe
 from providers.base import Provider
 from providers.binance import Binance
+from providers.coinbase import Coinbase
 from providers.coincap import CoinCap
+from providers.coindesk import CoinDesk
 from providers.coingecko import CoinGecko
-from providers.cryptocompare import CryptoCompare
+from providers.coinpaprika import CoinPaprika
 from providers.defillama import DefiLlama
+from providers.defillama_prices import DefiLlamaPrices
 from providers.kraken import Kraken
 from providers.rss import RSSFeeds
 
@@ -17,11 +20,14 @@ PROVIDERS: dict[str, Provider] = {
     for provider in (
         CoinGecko(),
         CoinCap(),
+        CoinPaprika(),
+        DefiLlamaPrices(),
         Binance(),
         Kraken(),
+        Coinbase(),
         DefiLlama(),
         AlternativeMe(),
-        CryptoCompare(),
+        CoinDesk(),
         RSSFeeds(),
     )
 }

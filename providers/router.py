@@ -57,7 +57,7 @@ class AllProvidersFailed(Exception):
 
 def _attempt(name: str, capability: str, call: Callable[[object], T], reasons: dict[str, str]) -> T | None:
     """Ask one provider under its breaker; None (with the reason noted) when it did not answer."""
-    refusal = breaker.admit(name)
+    refusal = PROVIDERS[name].unavailable() or breaker.admit(name)
     if refusal:
         reasons[name] = refusal
         return None

@@ -1,29 +1,20 @@
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Avg, Count, Prefetch
 
 from cryptodt.api.errors import NoDataAvailable
 from cryptodt.times import iso
 from markets.models import Coin
-from markets.selectors import first_attempt, resolve_symbol
+from markets.selectors import resolve_symbol
 from sentiment.analyzers import LABELS, get_analyzer
 from sentiment.models import FearGreedPoint, NewsArticle
-from sentiment.services import collect_fear_greed
 
 
 def fear_greed(*, days: int, now: datetime | None = None) -> dict:
-    """Newest first; one fetch with a short timeout when nothing is stored yet."""
+    """Newest first."""
     now = now or datetime.now(UTC)
-
-    def read() -> list[dict]:
-        points = FearGreedPoint.objects.filter(t__gte=now - timedelta(days=days)).order_by("-t")
-        return [{"t": iso(p.t), "value": p.value, "classification": p.classification} for p in points]
-
-    rows = read()
-    if not rows and not FearGreedPoint.objects.exists() and first_attempt("fear-greed"):
-        if collect_fear_greed(limit=min(days, 365), timeout=settings.ON_DEMAND_TIMEOUT_S).ok:
-            rows = read()
+    points = FearGreedPoint.objects.filter(t__gte=now - timedelta(days=days)).order_by("-t")
+    rows = [{"t": iso(p.t), "value": p.value, "classification": p.classification} for p in points]
     if not rows:
         raise NoDataAvailable("No fear & greed values are stored and the provider could not be reached.")
     return {"data": rows}

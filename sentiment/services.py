@@ -1,7 +1,8 @@
-"""Writes for sentiment data. Fear & greed now; news arrives with a later issue."""
+"""Writes for the fear & greed index (news articles are written by sentiment.news)."""
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 
 from cryptodt import data_cache as cache
@@ -43,3 +44,9 @@ def collect_fear_greed(*, limit: int = 2, timeout: float | None = None) -> StepR
         return ingest_fear_greed(points=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("fear & greed", step)
+
+
+def fill_fear_greed(*, days: int) -> None:
+    """Before a read: one fetch with a short timeout when nothing is stored yet."""
+    if not FearGreedPoint.objects.exists() and cache.first_attempt("fear-greed"):
+        collect_fear_greed(limit=min(days, 365), timeout=settings.ON_DEMAND_TIMEOUT_S)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from markets.models import Coin
-from markets.services.registry import by_largest_market_cap
+from markets.models.coins import largest_coin_per_symbol
 
 # Upper-case words in headlines that are market jargon first and a coin's ticker second.
 NOT_A_TICKER = frozenset(
@@ -37,7 +37,7 @@ _EDGE_AFTER = r"(?![A-Za-z0-9])"
 class CoinTagger:
     def __init__(self, coins: Iterable[Coin]):
         coins = list(coins)
-        owners = by_largest_market_cap(coins)
+        owners = largest_coin_per_symbol(coins)
         self.by_symbol = {s: c for s, c in owners.items() if len(s) >= 2 and s not in NOT_A_TICKER}
         by_id = {c.coin_id: c for c in coins}
         names: dict[str, tuple[str, Coin]] = {}  # lower-case name -> (as written, coin)

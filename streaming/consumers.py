@@ -1,4 +1,4 @@
-"""/ws/prices: the live price feed (API.md).
+"""/ws/prices: the live price feed (docs/API.md).
 
 The consumer only translates between frames and the streaming selectors/services: it
 authenticates, keeps the connection's subscriptions, answers every bad frame with an
@@ -17,9 +17,10 @@ from django.conf import settings
 from rest_framework import exceptions
 
 from accounts.authentication import aauthenticate_websocket
+from markets.selectors import coins_for_symbols
 from streaming import capacity, relay
-from streaming.frames import error_frame, group_for, heartbeat_frame, price_frame, to_text
-from streaming.selectors import coins_for_symbols, latest_price_events
+from streaming.frames import error_frame, group_for, heartbeat_frame, price_text, to_text
+from streaming.selectors import latest_price_events
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +220,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         if last is not None and (mark[0] < last[0] or mark == last):
             return
         self.last_sent[coin] = mark
-        await self.send_json(price_frame(event))
+        await self.send(text_data=price_text(event))
 
     @classmethod
     async def encode_json(cls, content) -> str:

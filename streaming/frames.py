@@ -1,4 +1,4 @@
-"""The frames of /ws/prices (API.md), built in one place for the consumer, the broadcast
+"""The frames of /ws/prices (docs/API.md), built in one place for the consumer, the broadcast
 and the relay.
 
 A price crosses the channel layer as text (msgpack, which the Redis layer uses, has no
@@ -20,18 +20,18 @@ def group_for(coin_pk: int) -> str:
     return f"prices.{coin_pk}"
 
 
-def price_event(
-    *, coin_pk: int, symbol: str, price: Decimal, change_24h_pct: Decimal | None, t: datetime, source: str
-) -> dict:
-    """A channel-layer message carrying one new price."""
+def price_event(row) -> dict:
+    """A channel-layer message carrying one coin's new price, from a stored price row
+    (a PriceSnapshot or LatestQuote with ``coin`` loaded)."""
+    change = row.change_24h_pct
     return {
         "type": PRICE_EVENT,
-        "coin": coin_pk,
-        "symbol": symbol,
-        "price": decimal_text(price),
-        "change_24h_pct": decimal_text(change_24h_pct) if change_24h_pct is not None else None,
-        "as_of": iso(t),
-        "source": source,
+        "coin": row.coin_id,
+        "symbol": row.coin.symbol,
+        "price": decimal_text(row.price),
+        "change_24h_pct": decimal_text(change) if change is not None else None,
+        "as_of": iso(row.t),
+        "source": row.source,
     }
 
 
@@ -45,6 +45,23 @@ def price_frame(event: dict) -> dict:
         "as_of": event["as_of"],
         "source": event["source"],
     }
+
+
+# (coin, as_of, price, change, source) -> the frame's text. A price reaches every socket
+# that follows the coin; the text is the same for all, so it is encoded once.
+_price_texts: dict[tuple, str] = {}
+_MAX_PRICE_TEXTS = 4096
+
+
+def price_text(event: dict) -> str:
+    """``to_text(price_frame(event))``, encoded once per price, not once per socket."""
+    key = (event["coin"], event["symbol"], event["as_of"], event["price"], event.get("change_24h_pct"), event["source"])
+    text = _price_texts.get(key)
+    if text is None:
+        if len(_price_texts) >= _MAX_PRICE_TEXTS:
+            _price_texts.clear()
+        text = _price_texts[key] = to_text(price_frame(event))
+    return text
 
 
 def error_frame(code: str, message: str) -> dict:

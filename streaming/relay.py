@@ -6,6 +6,9 @@ relay, started by the first subscription, looks every WS_RELAY_INTERVAL_S for ne
 latest quotes of the coins this process's clients follow (only after the shared data
 version says prices changed) and broadcasts them locally. Clients drop a price they have
 already seen, so a price that arrives both ways is sent once. With REDIS_URL it stays off.
+
+The process that stores prices also sends a wake-up datagram (streaming.wake), so the
+relay looks at once rather than at its next poll; the poll stays as the fallback.
 """
 
 import asyncio
@@ -18,6 +21,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import caches
 
+from streaming import wake
 from streaming.frames import group_for
 from streaming.selectors import latest_price_events
 
@@ -26,6 +30,8 @@ logger = logging.getLogger(__name__)
 _interest: Counter[int] = Counter()
 _seen: dict[int, datetime] = {}
 _state: dict = {"task": None, "version": None}
+# Wake-ups coming closer than this are served by one query (a collector storing in batches).
+WAKE_COALESCE_S = 0.01
 
 
 def enabled() -> bool:
@@ -59,11 +65,12 @@ def _ensure_running() -> None:
     _state["task"] = loop.create_task(_run(), name="streaming-relay")
 
 
-def _poll() -> list[tuple[datetime, dict]]:
+def _poll(woken: bool = False) -> list[tuple[datetime, dict]]:
     # The version is read before the query: a price committed after the query bumps it
-    # again, so the next poll cannot miss it.
+    # again, so the next poll cannot miss it. A wake-up comes before the storer bumps the
+    # version (prices_stored fires on commit), so it queries regardless.
     version = caches["shared"].get("data-version:prices")
-    if version is not None and version == _state["version"]:
+    if not woken and version is not None and version == _state["version"]:
         return []
     events = latest_price_events(coin_pks=list(_interest), newer_than=dict(_seen))
     _state["version"] = version
@@ -72,12 +79,24 @@ def _poll() -> list[tuple[datetime, dict]]:
 
 async def _run() -> None:
     layer = get_channel_layer()
-    while _interest:
-        await asyncio.sleep(settings.WS_RELAY_INTERVAL_S)
-        try:
-            events = await database_sync_to_async(_poll)()
-            for t, event in events:
-                _seen[event["coin"]] = t
-                await layer.group_send(group_for(event["coin"]), event)
-        except Exception as exc:  # a database hiccup must not end the relay for good
-            logger.warning("price relay poll failed: %s: %s", exc.__class__.__name__, exc)
+    woken = asyncio.Event()
+    transport = await wake.listen(woken)
+    try:
+        while _interest:
+            try:
+                await asyncio.wait_for(woken.wait(), settings.WS_RELAY_INTERVAL_S)
+            except TimeoutError:
+                pass
+            if woken.is_set():
+                await asyncio.sleep(WAKE_COALESCE_S)
+            was_woken = woken.is_set()
+            woken.clear()
+            try:
+                events = await database_sync_to_async(_poll)(was_woken)
+                for t, event in events:
+                    _seen[event["coin"]] = t
+                    await layer.group_send(group_for(event["coin"]), event)
+            except Exception as exc:  # a database hiccup must not end the relay for good
+                logger.warning("price relay poll failed: %s: %s", exc.__class__.__name__, exc)
+    finally:
+        wake.stop_listening(transport)

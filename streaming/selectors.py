@@ -3,19 +3,10 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from markets.models import Coin, LatestQuote
-from markets.services.registry import by_largest_market_cap
+from markets.models import LatestQuote
 from streaming.frames import price_event
 
 FEED_VS = "usd"
-
-
-def coins_for_symbols(*, symbols: Iterable[str]) -> tuple[list[Coin], list[str]]:
-    """The coins the symbols name (case-insensitive, the largest coin of a shared symbol),
-    in the order asked, and the symbols no coin has."""
-    wanted = list(dict.fromkeys(s.upper() for s in symbols))
-    owners = by_largest_market_cap(Coin.objects.filter(symbol__in=wanted))
-    return [owners[s] for s in wanted if s in owners], [s for s in wanted if s not in owners]
 
 
 def latest_price_events(
@@ -28,17 +19,5 @@ def latest_price_events(
     for quote in quotes:
         if newer_than is not None and quote.coin_id in newer_than and quote.t <= newer_than[quote.coin_id]:
             continue
-        events.append(
-            (
-                quote.t,
-                price_event(
-                    coin_pk=quote.coin_id,
-                    symbol=quote.coin.symbol,
-                    price=quote.price,
-                    change_24h_pct=quote.change_24h_pct,
-                    t=quote.t,
-                    source=quote.source,
-                ),
-            )
-        )
+        events.append((quote.t, price_event(quote)))
     return events

@@ -4,9 +4,10 @@ import logging
 from collections.abc import Sequence
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from markets.models import PriceSnapshot
+from streaming import wake
 from streaming.frames import group_for, price_event
 from streaming.selectors import FEED_VS
 
@@ -23,18 +24,7 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
     layer = get_channel_layer()
     if layer is None:
         return 0
-    events = [
-        price_event(
-            coin_pk=snap.coin_id,
-            symbol=snap.coin.symbol,
-            price=snap.price,
-            change_24h_pct=snap.change_24h_pct,
-            t=snap.t,
-            source=snap.source,
-        )
-        for snap in snapshots
-        if snap.vs == FEED_VS
-    ]
+    events = [price_event(snap) for snap in snapshots if snap.vs == FEED_VS]
     if not events:
         return 0
     try:
@@ -47,6 +37,9 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
 
 def on_prices_stored(sender, *, snapshots: Sequence[PriceSnapshot], **kwargs) -> None:
     broadcast_prices(snapshots=snapshots)
+    if isinstance(get_channel_layer(), InMemoryChannelLayer):
+        # This process's broadcast reaches only its own sockets: tell the web processes' relays.
+        wake.notify()
 
 
 async def _send_all(layer, events: list[dict]) -> int:

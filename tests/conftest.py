@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,9 @@ from rest_framework.test import APIClient
 from tests.coingecko_compat.conformance import coingecko_conformance  # noqa: F401  (autouse: every /api/v3/ answer)
 from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_FIXTURES = Path(os.environ.get("CRYPTODT_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / (
-    "fixtures/providers"
-)
+# One place for provider payloads: <provider>/<name> written from the provider's docs,
+# <provider>/recorded/<name> captured from the live API; SOURCES.md names the source of each.
+PROVIDER_FIXTURES = Path(__file__).parent / "fixtures" / "providers"
 
 
 @pytest.fixture(autouse=True)
@@ -28,22 +26,22 @@ def api():
 
 
 @pytest.fixture
-def shared_fixture():
-    """Reads a recorded provider payload from ../shared; skips when it is absent."""
+def recorded_fixture():
+    """``recorded_fixture("coingecko/ping.json")`` reads a live capture: providers/coingecko/recorded/ping.json."""
 
     def read(relative: str) -> bytes:
-        path = SHARED_FIXTURES / relative
-        if not path.exists():
-            pytest.skip(f"../shared fixture {relative} is not available")
-        return path.read_bytes()
+        provider, name = relative.split("/", 1)
+        return (PROVIDER_FIXTURES / provider / "recorded" / name).read_bytes()
 
     return read
 
 
 @pytest.fixture
 def own_fixture():
+    """``own_fixture("coingecko/simple_price.json")`` reads a payload written from the provider's docs."""
+
     def read(relative: str) -> bytes:
-        return (FIXTURES / relative).read_bytes()
+        return (PROVIDER_FIXTURES / relative).read_bytes()
 
     return read
 

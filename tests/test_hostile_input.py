@@ -1,6 +1,6 @@
 """Hostile input on every endpoint under /api/: never a 5xx, always the error envelope.
 
-API.md: "Every endpoint answers malformed or hostile input with the JSON error, never a 500."
+docs/API.md: every error is JSON in the one envelope, "never a 500 for bad input".
 The endpoints are enumerated from the URL resolver, so a new one is covered the day it is
 added. Each test walks one endpoint through a family of hostile requests and reports every
 bad answer at once, so a failure lists all the holes rather than the first.
@@ -83,7 +83,7 @@ def api_endpoints() -> list[Endpoint]:
 ENDPOINTS = api_endpoints()
 SAMPLE_PATH_VALUES = {"slug": "aave", "prefix": "0123456789ab"}
 
-# The query parameters each endpoint documents (API.md); an endpoint missing here gets all.
+# The query parameters each endpoint documents (docs/API.md); an endpoint missing here gets all.
 KNOWN_PARAMS = {
     "prices": ["symbols", "ids", "vs"],
     "market": ["limit", "vs"],
@@ -255,7 +255,7 @@ def send(method: str, path: str, *, query: str = "", body: bytes = b"", content_
 
 
 def problems_with(response, *, endpoint: Endpoint, method: str, what: str) -> list[str]:
-    """Everything API.md promises about an answer to a hostile request that this one breaks."""
+    """Everything docs/API.md promises about an answer to a hostile request that this one breaks."""
     label = f"{method} {endpoint} [{what}] -> {response.status_code}"
     status = response.status_code
     body = b"" if response.streaming else response.content

@@ -1,4 +1,4 @@
-"""API.md: "Bad frames get an error frame, not a dropped socket." Junk through /ws/prices."""
+"""docs/API.md: "Bad frames get an error frame, not a dropped socket." Junk through /ws/prices."""
 
 import json
 

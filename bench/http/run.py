@@ -151,6 +151,22 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def group_cpu_s(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the server's process group."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -167,11 +183,13 @@ def parse_wrk(output: str) -> dict:
     return result
 
 
-def run_one(name: str, command, args, data_dir: str, redis_url: str) -> dict:
+def run_one(name: str, command, args, data_dir: str, redis_url: str, *, extra_env: dict | None = None) -> dict:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "WEB_WORKERS"}}
     env |= {"DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir, "DEBUG": "1"}
     env.setdefault("RATE_ANON", "1000000/m")  # measure serving, not the limiter's 429s
+    env.setdefault("RATE_PRO", "1000000/m")
+    env |= extra_env or {}
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.setdefault("WEB_THREADS", str(args.threads))
@@ -189,13 +207,138 @@ def run_one(name: str, command, args, data_dir: str, redis_url: str) -> dict:
         headers = [part for header in args.header for part in ("-H", header)]
         subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d2s", *headers, url], capture_output=True, check=True)
         load = os.getloadavg()[0]
+        cpu_before = group_cpu_s(proc.pid)
         wrk = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", *headers, url],
             capture_output=True,
             text=True,
             check=True,
         )
-        return {"name": name, "load": load, **parse_wrk(wrk.stdout)}
+        cpu = group_cpu_s(proc.pid) - cpu_before
+        result = parse_wrk(wrk.stdout)
+        served = result["rps"] * args.duration
+        # CPU the server spent per answer: unlike req/s, barely moved by other load on the box.
+        result["cpu_us"] = cpu / served * 1e6 if served else float("nan")
+        return {"name": name, "load": load, **result}
+    finally:
+        stop(proc)
+
+
+# Issue 13's table: the references, then cryptodt, all against the same answer bytes.
+TABLE_URLS = {
+    "prices": "/api/prices?symbols=BTC,ETH,C2",
+    "simple": "/api/v3/simple/price?ids=coin-0000,coin-0001,coin-0002&vs_currencies=usd",
+    "market": "/api/market?limit=3",
+}
+
+
+def table(args) -> int:
+    """Every row of issue 13's table plus cryptodt's, in one run, with ratios to the references."""
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="cryptodt-bench-")
+    seeded = subprocess.run(
+        [PYTHON, "bench/http/seed.py", data_dir], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    pro_key = re.search(r"pro: (\S+)", seeded).group(1)
+    body_file = Path(data_dir) / "answer.json"
+    prices = TABLE_URLS["prices"]
+    rows = [
+        (
+            "bare ASGI app, same bytes (uvicorn, 2 workers)",
+            uvicorn("bench.http.minimal:bare", workers=2),
+            prices,
+            [],
+            "",
+        ),
+        (
+            "minimal Django app, one cached view, granian WSGI, 2 workers",
+            granian("bench.http.minimal:django_wsgi", interface="wsgi", workers=2),
+            prices,
+            [],
+            "",
+        ),
+        (
+            "minimal Django app, 1 worker",
+            granian("bench.http.minimal:django_wsgi", interface="wsgi"),
+            prices,
+            [],
+            "",
+        ),
+    ]
+    rows.append(
+        (
+            "cryptodt without the fast path (bridge only), embedded, anonymous, prices",
+            granian("bench.http.apps:no_fastpath", extra=("--loop", "uvloop", "--no-access-log")),
+            prices,
+            [],
+            "",
+        )
+    )
+    for label, url in TABLE_URLS.items():
+        rows.append((f"cryptodt serve.py, embedded, anonymous, {label}", serve_py(1), url, [], ""))
+    rows.append(
+        ("cryptodt serve.py, embedded, pro API key, prices", serve_py(1), prices, [f"X-API-Key: {pro_key}"], "")
+    )
+    if args.redis_url:
+        rows.append(("cryptodt serve.py, Redis, 2 workers, anonymous, prices", serve_py(2), prices, [], args.redis_url))
+        rows.append(
+            (
+                "cryptodt serve.py, Redis, 2 workers, pro API key, prices",
+                serve_py(2),
+                prices,
+                [f"X-API-Key: {pro_key}"],
+                args.redis_url,
+            )
+        )
+    # The references answer cryptodt's own bytes for the prices read.
+    body_file.write_bytes(_answer_of(prices, data_dir))
+    print(
+        f"{len(body_file.read_bytes())}-byte answer; wrk -t2 -c{args.connections} -d{args.duration}s; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print(
+        "| what answers | req/s | p50 ms | p99 ms | x bare ASGI | x minimal Django 2w "
+        "| server CPU µs/request | non-2xx / errors | load |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    references: dict[str, float] = {}
+    for name, command, url, headers, redis_url in rows:
+        args.url, args.header = url, headers
+        try:
+            row = run_one(name, command, args, data_dir, redis_url, extra_env={"BENCH_BODY_FILE": str(body_file)})
+        except Exception as exc:
+            print(f"| {name} | failed: {exc} | | | | | | | |", flush=True)
+            continue
+        references.setdefault(
+            "bare" if name.startswith("bare") else "django2" if "2 workers" in name else "", row["rps"]
+        )
+        bare = row["rps"] / references["bare"] if references.get("bare") else float("nan")
+        django2 = row["rps"] / references["django2"] if references.get("django2") else float("nan")
+        bad = f"{row['bad'][0]} / {row['bad'][1] or 0}"
+        print(
+            f"| {name} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {bare:.2f} | {django2:.2f} "
+            f"| {row['cpu_us']:.0f} | {bad} | {row['load']:.2f} |",
+            flush=True,
+        )
+    return 0
+
+
+def _answer_of(url: str, data_dir: str) -> bytes:
+    """cryptodt's answer to ``url``, from a short-lived serve.py."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "WEB_WORKERS"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir, "DEBUG": "1"}
+    proc = subprocess.Popen(
+        serve_py(1)(port, env),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}{url}", proc)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=5) as response:
+            return response.read()
     finally:
         stop(proc)
 
@@ -214,10 +357,15 @@ def main() -> int:
         "--header", action="append", default=[], help='extra request header, e.g. "X-API-Key: cdt_..." (repeatable)'
     )
     parser.add_argument("--redis-url", default="", help="also run the scale-out rows against this Redis")
+    parser.add_argument(
+        "--table", action="store_true", help="issue 13's table: bare ASGI, minimal Django and cryptodt, one run"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
+    if args.table:
+        return table(args)
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="cryptodt-bench-")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.http.settings", "DATA_DIR": data_dir}

@@ -22,7 +22,7 @@ def main() -> None:
     from providers.registry import PROVIDERS
     from tests.providers.fake_upstream import FakeUpstream, Reply
 
-    body = (Path(ROOT) / "tests/fixtures/coincap/assets.json").read_bytes()
+    body = (Path(ROOT) / "tests/fixtures/providers/coincap/assets.json").read_bytes()
     primary = FakeUpstream("/api/v3").start()
     secondary = FakeUpstream("/v2").start()
     primary.script("/coins/markets", Reply(b"", status=500))

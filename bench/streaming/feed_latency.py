@@ -4,7 +4,9 @@ Starts one uvicorn server (cryptodt.asgi) on loopback over a bench-only data dir
 connects N clients subscribed to BTC, then stores prices through the real ingest
 service in this (another) process, one every --every seconds, and times each until
 every client has it. With REDIS_URL the price crosses through the Redis channel layer;
-without it, through the web process's relay (polling every WS_RELAY_INTERVAL_S).
+without it, through the web process's relay, woken by the storing process (streaming.wake;
+polling every WS_RELAY_INTERVAL_S is the fallback). Also prints the server's memory per
+idle subscribed socket.
 
     .venv/bin/python bench/streaming/feed_latency.py [--clients 200] [--prices 30] [--every 0.5]
 """
@@ -96,12 +98,26 @@ async def client(url: str, arrivals: dict, ready: asyncio.Event) -> None:
                 arrivals.setdefault(frame["as_of"], []).append(time.time())
 
 
-async def run(clients: int, prices: int, every: float, base: str, start: datetime) -> list[float]:
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+async def run(clients: int, prices: int, every: float, base: str, start: datetime, pid: int = 0) -> list[float]:
     url = base.replace("http://", "ws://") + "/ws/prices"
     arrivals: dict[str, list[float]] = {}
     readies = [asyncio.Event() for _ in range(clients)]
+    await asyncio.sleep(0.5)
+    before_rss = rss_kib(pid) if pid else 0
     tasks = [asyncio.create_task(client(url, arrivals, ready)) for ready in readies]
-    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=120)
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=300)
+    if pid:
+        await asyncio.sleep(1)
+        after = rss_kib(pid)
+        print(f"server memory: {before_rss / 1024:.0f} MiB before, {after / 1024:.0f} MiB with {clients} idle sockets")
+        print(f"memory per idle subscribed socket: {(after - before_rss) / clients:.1f} KiB")
     sent: dict[str, float] = {}
     for n in range(1, prices + 1):
         t = start + timedelta(seconds=n)
@@ -131,7 +147,7 @@ def main() -> None:
     start = seed()
     server, base = start_server()
     try:
-        latencies = asyncio.run(run(args.clients, args.prices, args.every, base, start))
+        latencies = asyncio.run(run(args.clients, args.prices, args.every, base, start, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -49,7 +49,7 @@ class NotFoundError(ApiError):
 
 
 class NoDataAvailable(ApiError):
-    """All providers failed and nothing is stored: 503 per API.md."""
+    """All providers failed and nothing is stored: 503 (docs/API.md)."""
 
     status_code = 503
     code = "no_data"

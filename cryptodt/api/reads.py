@@ -32,15 +32,24 @@ class ReadView(APIView):
         return 1
 
     def answer(self, request, *, kind: str, query: type[serializers.Serializer] | None, build: Callable[[], dict]):
-        """``build()``'s payload; for requests naming only ``query``'s parameters, the rendered
-        answer is kept per exact request (see cached_rendered), so a repeat costs one cache read.
-        Requests with unknown parameters (ignored by validation) are built every time rather
-        than let arbitrary query strings fill the cache."""
-        params = request.query_params
-        if not params.keys() <= _parameter_names(query):
-            return Response(build())
-        request_key = (request.path, sorted(params.lists()))
-        return Response(RenderedJSON(cached_rendered(kind, request_key, TTL[kind], lambda: encode(build()).encode())))
+        return answer(request, kind=kind, query=query, build=build)
+
+
+def answer(request, *, kind: str, query: type[serializers.Serializer] | None, build: Callable[[], dict]) -> Response:
+    """``build()``'s payload; for requests naming only ``query``'s parameters, the rendered
+    answer is kept per exact request (see cached_rendered), so a repeat costs one cache read.
+    Requests with unknown parameters (ignored by validation) are built every time rather
+    than let arbitrary query strings fill the cache."""
+    params = request.query_params
+    if not params.keys() <= _parameter_names(query):
+        return Response(build())
+    key = rendered_request_key(request.path, params)
+    return Response(RenderedJSON(cached_rendered(kind, key, TTL[kind], lambda: encode(build()).encode())))
+
+
+def rendered_request_key(path: str, params) -> tuple:
+    """The exact-request key of a rendered answer (``answer`` and cryptodt.fastpath)."""
+    return (path, sorted(params.lists()))
 
 
 @cache

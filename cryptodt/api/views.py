@@ -76,7 +76,7 @@ class DocsView(JSONErrorsMixin, SpectacularSwaggerView):
 class UnknownEndpointView(APIView):
     """Every path under /api/ that names no endpoint (the last URL pattern). A DRF view rather
     than Django's handler404, so the 404 is counted and carries X-RateLimit-* like every other
-    API response (API.md), and bad credentials are still a 401."""
+    API response (docs/API.md), and bad credentials are still a 401."""
 
     permission_classes = [AllowAny]
     schema = None  # not an endpoint of the OpenAPI document

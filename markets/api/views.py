@@ -9,6 +9,7 @@ from cryptodt.api.reads import TTL, CSVReadView, ReadView
 from cryptodt.data_cache import cached
 from markets import selectors
 from markets.api import serializers as q
+from markets.services import on_demand
 
 __all__ = ["TTL", "CSVReadView", "ReadView"]
 
@@ -26,7 +27,12 @@ class PricesView(ReadView):
         else:
             coins = selectors.resolve_ids(ids=params["ids"])
         key = (tuple(c.pk for c in coins), params["vs"])
-        return cached("prices", key, TTL["prices"], lambda: selectors.latest_prices(coins=coins, vs=params["vs"]))
+
+        def build() -> dict:
+            on_demand.fill_quotes(coins=coins, vs=params["vs"])
+            return selectors.latest_prices(coins=coins, vs=params["vs"])
+
+        return cached("prices", key, TTL["prices"], build)
 
 
 class MarketView(ReadView):
@@ -58,9 +64,12 @@ class OHLCVView(CSVReadView):
         self.csv_name = f"{coin.symbol}-{params['interval']}"
         args = {"interval": params["interval"], "start": params.get("start"), "end": params.get("end")}
         key = (coin.pk, *args.values(), params["limit"])
-        return Response(
-            cached("ohlcv", key, TTL["ohlcv"], lambda: selectors.candles(coin=coin, limit=params["limit"], **args))
-        )
+
+        def build() -> dict:
+            on_demand.fill_candles(coin=coin, **args)
+            return selectors.candles(coin=coin, limit=params["limit"], **args)
+
+        return Response(cached("ohlcv", key, TTL["ohlcv"], build))
 
 
 class PriceHistoryView(CSVReadView):
@@ -81,7 +90,12 @@ class PriceHistoryView(CSVReadView):
         self.csv_name = f"{coin.symbol}-{params['days']}d"
         args = {"days": params["days"], "resolution": params["resolution"], "vs": params["vs"]}
         key = (coin.pk, *args.values())
-        return Response(cached("history", key, TTL["history"], lambda: selectors.price_history(coin=coin, **args)))
+
+        def build() -> dict:
+            on_demand.fill_history(coin=coin, days=args["days"], vs=args["vs"])
+            return selectors.price_history(coin=coin, **args)
+
+        return Response(cached("history", key, TTL["history"], build))
 
 
 class ProtocolsView(ReadView):
@@ -99,9 +113,12 @@ class ProtocolTVLView(ReadView):
         if not q.SLUG.fullmatch(slug):  # also keeps NUL and other bytes PostgreSQL refuses out of queries
             raise InvalidParameter("slug", "Not a protocol slug.")
         key = ("tvl", slug, params["days"])
-        return Response(
-            cached("defi", key, TTL["defi"], lambda: selectors.protocol_tvl(slug=slug, days=params["days"]))
-        )
+
+        def build() -> dict:
+            on_demand.fill_protocol_tvl(slug=slug, days=params["days"])
+            return selectors.protocol_tvl(slug=slug, days=params["days"])
+
+        return Response(cached("defi", key, TTL["defi"], build))
 
 
 class ChainsView(ReadView):

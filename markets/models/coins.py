@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.db import models
 
 from markets.models.fields import money
@@ -12,6 +15,7 @@ class Coin(models.Model):
     coincap_id = models.CharField(max_length=120, blank=True, default="")
     binance_pair = models.CharField(max_length=40, blank=True, default="")
     kraken_pair = models.CharField(max_length=40, blank=True, default="")
+    coinbase_pair = models.CharField(max_length=40, blank=True, default="")
     image = models.CharField(max_length=500, blank=True, default="")
     market_cap_rank = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     market_cap = money(help_text="Last known USD market cap; decides which coin a shared symbol means")
@@ -47,3 +51,17 @@ class CoinProfile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.coin_id}"
+
+
+def largest_coin_per_symbol(coins: Iterable[Coin]) -> dict[str, Coin]:
+    """Upper-case symbol → the coin with the largest market cap (then best rank) using it."""
+    chosen: dict[str, Coin] = {}
+    for coin in coins:
+        current = chosen.get(coin.symbol)
+        if current is None or _size(coin) > _size(current):
+            chosen[coin.symbol] = coin
+    return chosen
+
+
+def _size(coin: Coin) -> tuple:
+    return (coin.market_cap or Decimal(-1), -(coin.market_cap_rank or 10**9), coin.coin_id)

@@ -34,6 +34,10 @@ class LatestQuote(models.Model):
     volume_24h = money()
     change_24h_pct = money()
     source = source()
+    # A partial quote (an exchange: price and volume, no market cap) keeps the market cap
+    # another provider sent; this says when and from whom that market cap came.
+    market_as_of = models.DateTimeField(null=True, blank=True)
+    market_source = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["coin", "vs"], name="latest_quote_unique")]

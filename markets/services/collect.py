@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.cache import caches
 
+from markets import selectors
 from markets.models import Coin, Protocol
 from markets.services import ingest, rates, registry
 from markets.services.rollup import rollup_hours
@@ -47,7 +48,7 @@ def collect_markets(*, limit: int | None = None, timeout: float | None = None) -
 
 def collect_prices(*, coins: Sequence[Coin] | None = None, timeout: float | None = None) -> StepResult:
     def step():
-        wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.TRACKED_COINS)
+        wanted = list(coins) if coins is not None else selectors.tracked_coins(limit=settings.TRACKED_COINS)
         if not wanted:
             raise NothingToCollect("no tracked coins yet (collect_markets tracks the top TRACKED_COINS)")
         fetched = router.fetch_prices([registry.coin_ref(c) for c in wanted], timeout=timeout)
@@ -84,7 +85,7 @@ def collect_ohlcv(
     *, coins: Sequence[Coin] | None = None, intervals: Sequence[str] | None = None, limit: int = 200
 ) -> list[StepResult]:
     """Candles for the most-watched coins (the top OHLCV_COINS tracked ones)."""
-    wanted = list(coins) if coins is not None else registry.tracked_coins(limit=settings.OHLCV_COINS)
+    wanted = list(coins) if coins is not None else selectors.tracked_coins(limit=settings.OHLCV_COINS)
     results = []
     for coin in wanted:
         for interval in intervals or settings.OHLCV_INTERVALS:
@@ -133,7 +134,7 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
     """
     results = []
     listed = False
-    if not due_only or _due("markets") or not registry.tracked_coins(limit=1):
+    if not due_only or _due("markets") or not selectors.tracked_coins(limit=1):
         markets = _settle("markets", collect_markets(timeout=timeout))
         results.append(markets)
         listed = markets.ok
@@ -165,10 +166,13 @@ def _settle(task: str, result: StepResult) -> StepResult:
     return result
 
 
+FREE_HISTORY_DAYS = 365  # CoinGecko's keyless and demo history ends here
+
+
 def backfill(
     *, coins: Sequence[Coin], days: int, now: datetime | None = None, timeout: float | None = None
 ) -> list[StepResult]:
-    """Fill the hours missing from the last ``days`` (≤ 90), fetching only coins with gaps.
+    """Fill the hours missing from the last ``days``, fetching only coins with gaps.
 
     Resumable: what is stored is never fetched again, so an interrupted run (budget spent,
     provider down) continues where it stopped when run again.
@@ -183,11 +187,24 @@ def backfill(
         span = max(1, min(days, (now - gaps[0][0]).days + 1))
 
         def step(coin=coin, span=span, gaps=gaps):
-            fetched = router.fetch_price_history(registry.coin_ref(coin), days=span, timeout=timeout)
-            wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
-            stored = ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
-            ingest.mark_history_covered(coin=coin, start=gaps[0][0], end=gaps[-1][1])
-            return stored, fetched.provider
+            # The free year first (CoinGecko, with market cap and volume); beyond it CoinGecko
+            # declines and exchanges' daily candles (Binance since 2017, Kraken, Coinbase) fill
+            # only the hours still missing, each row keeping the provider it came from.
+            stored, sources, covered_from = 0, [], gaps[0][0]
+            for window in sorted({min(span, FREE_HISTORY_DAYS), span}):
+                try:
+                    fetched = router.fetch_price_history(registry.coin_ref(coin), days=window, timeout=timeout)
+                except router.AllProvidersFailed:
+                    if not sources:
+                        raise
+                    # The free year is stored; the older part is asked again next run.
+                    covered_from = max(covered_from, now - timedelta(days=FREE_HISTORY_DAYS))
+                    break
+                wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
+                stored += ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
+                sources.append(fetched.provider)
+            ingest.mark_history_covered(coin=coin, start=covered_from, end=gaps[-1][1])
+            return stored, ",".join(dict.fromkeys(sources))
 
         result = run_step(f"backfill {coin.symbol}", step)
         results.append(result)
@@ -229,7 +246,11 @@ def fetch_on_demand_candles(*, coin: Coin, interval: str, start: datetime | None
         return False
 
 
-def recent_enough(t: datetime | None, *, now: datetime | None = None) -> bool:
-    if t is None:
+def fetch_on_demand_profile(*, coin: Coin) -> bool:
+    """CoinGecko's description of a coin (coins/{id}), asked once and stored (CoinProfile)."""
+    try:
+        fetched = router.fetch_coin_profile(coin.coin_id, timeout=settings.ON_DEMAND_TIMEOUT_S)
+        return ingest.ingest_profile(coin=coin, profile=fetched.data, source=fetched.provider)
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand profile for %s failed: %s", coin.coin_id, exc)
         return False
-    return (now or datetime.now(UTC)) - t <= timedelta(seconds=2 * settings.COLLECT_INTERVAL_S)

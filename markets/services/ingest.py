@@ -9,14 +9,17 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from cryptodt import data_cache as cache
+from markets.bars import bars_from_points
 from markets.models import (
     Candle,
     Chain,
     Coin,
+    CoinProfile,
     GlobalSnapshot,
     HourlyPrice,
     LatestQuote,
@@ -25,9 +28,10 @@ from markets.models import (
     ProtocolTVLPoint,
     TrendingSnapshot,
 )
+from markets.models.coins import largest_coin_per_symbol
 from markets.services import market_stats, registry
-from markets.services.rollup import bars_from_points
 from markets.signals import announce_prices_stored
+from providers import stats
 from providers import validation as v
 from providers.records import (
     Candle as CandleRecord,
@@ -42,10 +46,17 @@ from providers.records import (
     TrendingEntry,
     TVLPoint,
 )
+from providers.records import (
+    CoinProfile as CoinProfileRecord,
+)
 
 logger = logging.getLogger(__name__)
 
 _PRICE_FIELDS = ["price", "market_cap", "volume_24h", "change_24h_pct", "source"]
+_CARRIED_FIELDS = ["market_cap", "volume_24h", "change_24h_pct"]
+# Exchanges quote a trading pair, not a coin: their prices are checked against the coin's
+# last aggregator price (CoinGecko, CoinCap, CoinPaprika, DefiLlama) before they are stored.
+EXCHANGE_SOURCES = {"binance", "kraken", "coinbase"}
 _BATCH = 500
 
 
@@ -85,26 +96,51 @@ def _store_snapshots(snapshots: list[PriceSnapshot]) -> int:
         return 0
     vs_values = {vs for _, vs in newest}
     held = {
-        (coin_id, vs): t
-        for coin_id, vs, t in LatestQuote.objects.filter(
-            coin_id__in={coin_id for coin_id, _ in newest}, vs__in=vs_values
-        ).values_list("coin_id", "vs", "t")
+        (row.coin_id, row.vs): row
+        for row in LatestQuote.objects.filter(coin_id__in={coin_id for coin_id, _ in newest}, vs__in=vs_values)
     }
-    latest = [
-        LatestQuote(coin_id=s.coin_id, vs=s.vs, t=s.t, **{f: getattr(s, f) for f in _PRICE_FIELDS})
-        for key, s in newest.items()
-        if key not in held or s.t >= held[key]
-    ]
+    latest = [_merged_latest(s, held.get(key)) for key, s in newest.items() if key not in held or s.t >= held[key].t]
     LatestQuote.objects.bulk_create(
         latest,
         update_conflicts=True,
         unique_fields=["coin", "vs"],
-        update_fields=["t", *_PRICE_FIELDS],
+        update_fields=["t", *_PRICE_FIELDS, "market_as_of", "market_source"],
         batch_size=_BATCH,
     )
-    fresh = [s for key, s in newest.items() if key not in held or s.t > held[key]]
+    fresh = [s for key, s in newest.items() if key not in held or s.t > held[key].t]
     transaction.on_commit(lambda: announce_prices_stored(fresh))
     return len(snapshots)
+
+
+def _merged_latest(snap: PriceSnapshot, held: LatestQuote | None) -> LatestQuote:
+    """A partial quote (an exchange has no market cap) updates only what it carries: every
+    field it leaves None keeps the value another provider stored last."""
+    values = {f: getattr(snap, f) for f in _PRICE_FIELDS}
+    if snap.market_cap is not None:
+        values.update(market_as_of=snap.t, market_source=snap.source)
+    elif held is not None:
+        values.update(market_as_of=held.market_as_of, market_source=held.market_source)
+    if held is not None:
+        for f in _CARRIED_FIELDS:
+            if values[f] is None:
+                values[f] = getattr(held, f)
+    return LatestQuote(coin_id=snap.coin_id, vs=snap.vs, t=snap.t, **values)
+
+
+def _plausible(quote: Quote, coin: Coin, reference: dict, source: str) -> bool:
+    """An exchange quote far from the coin's reference price is another coin's price (a
+    shared ticker) or a broken market: rejected and counted against the exchange."""
+    origin = (quote.source or source or "").split(",")[0]
+    ref = reference.get((coin.pk, quote.vs.lower()))
+    if origin not in EXCHANGE_SOURCES or ref is None or not ref.price:
+        return True
+    deviation = abs(quote.price - ref.price) / ref.price
+    if deviation <= settings.EXCHANGE_MAX_DEVIATION:
+        return True
+    reason = f"{coin.coin_id} at {quote.price} is {deviation:.0%} off its reference {ref.price} ({ref.source})"
+    logger.warning("rejected %s quote: %s", origin, reason)
+    stats.record_error(origin, "prices", f"implausible price: {reason}"[:300], invalid_payload=True)
+    return False
 
 
 def ingest_quotes(*, quotes: Sequence[Quote], source: str) -> int:
@@ -113,11 +149,15 @@ def ingest_quotes(*, quotes: Sequence[Quote], source: str) -> int:
     symbols = {q.symbol.upper() for q in quotes if not q.coin_id and q.symbol}
     known = Coin.objects.filter(Q(coin_id__in=ids) | Q(symbol__in=symbols))
     by_id = {c.coin_id: c for c in known}
-    by_symbol = registry.by_largest_market_cap(by_id.values())
+    by_symbol = largest_coin_per_symbol(by_id.values())
+    reference = {
+        (row.coin_id, row.vs): row
+        for row in LatestQuote.objects.filter(coin__in=list(by_id.values())).only("coin_id", "vs", "price", "source")
+    }
     snapshots = []
     for quote in quotes:
         coin = by_id.get(quote.coin_id) if quote.coin_id else by_symbol.get((quote.symbol or "").upper())
-        if coin is None:
+        if coin is None or not _plausible(quote, coin, reference, source):
             continue
         snapshots.append(_snapshot(coin, quote, source))
     with transaction.atomic():
@@ -414,3 +454,17 @@ def mark_history_covered(*, coin: Coin, start: datetime, end: datetime) -> None:
     coin.history_covered_from = min(filter(None, [coin.history_covered_from, start]))
     coin.history_covered_until = max(filter(None, [coin.history_covered_until, end]))
     coin.save(update_fields=["history_covered_from", "history_covered_until"])
+
+
+def ingest_profile(*, coin: Coin, profile: CoinProfileRecord, source: str) -> bool:
+    """A coin's description, stored when it is the coin asked for (a provider answering
+    another coin's page is rejected, never stored under this one)."""
+    if profile.coin_id != coin.coin_id:
+        reason = f"profile for {coin.coin_id} answered {profile.coin_id}"
+        stats.record_error(source, "coin profile", reason[:300], invalid_payload=True)
+        return False
+    CoinProfile.objects.update_or_create(
+        coin=coin, defaults={"fields": profile.fields, "fetched_at": datetime.now(UTC), "source": source}
+    )
+    cache.bump("market")
+    return True

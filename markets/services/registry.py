@@ -1,12 +1,11 @@
 """The coin registry: identity, symbol resolution data and exchange pairs."""
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import F
 
 from markets.models import Coin
+from markets.models.coins import largest_coin_per_symbol
 from providers import validation as v
 from providers.records import CoinListing, CoinRef, MarketRow
 
@@ -18,21 +17,8 @@ def coin_ref(coin: Coin) -> CoinRef:
         coincap_id=coin.coincap_id or None,
         binance_pair=coin.binance_pair or None,
         kraken_pair=coin.kraken_pair or None,
+        coinbase_pair=coin.coinbase_pair or None,
     )
-
-
-def by_largest_market_cap(coins: Iterable[Coin]) -> dict[str, Coin]:
-    """Upper-case symbol → the coin with the largest market cap (then best rank) using it."""
-    chosen: dict[str, Coin] = {}
-    for coin in coins:
-        current = chosen.get(coin.symbol)
-        if current is None or _size(coin) > _size(current):
-            chosen[coin.symbol] = coin
-    return chosen
-
-
-def _size(coin: Coin) -> tuple:
-    return (coin.market_cap or Decimal(-1), -(coin.market_cap_rank or 10**9), coin.coin_id)
 
 
 def upsert_listings(*, listings: Sequence[CoinListing]) -> int:
@@ -112,14 +98,17 @@ def upsert_market_rows(*, rows: Sequence[MarketRow], track: bool) -> dict[str, C
 def _same_coins_by_other_ids(incoming: dict[str, MarketRow], known: dict[str, Coin]) -> dict[str, Coin]:
     """A fallback listing (CoinCap) may name a registered coin by its own id: match it by
     CoinCap id, else by symbol (largest market cap), instead of registering a duplicate."""
-    unknown = {coin_id: row for coin_id, row in incoming.items() if coin_id not in known and row.coincap_id}
+    unknown = {
+        coin_id: row for coin_id, row in incoming.items() if coin_id not in known and (row.coincap_id or row.foreign_id)
+    }
     if not unknown:
         return {}
-    by_coincap = {c.coincap_id: c for c in Coin.objects.filter(coincap_id__in=[r.coincap_id for r in unknown.values()])}
-    by_symbol = by_largest_market_cap(Coin.objects.filter(symbol__in={r.symbol.upper() for r in unknown.values()}))
+    coincap_ids = [r.coincap_id for r in unknown.values() if r.coincap_id]
+    by_coincap = {c.coincap_id: c for c in Coin.objects.filter(coincap_id__in=coincap_ids)}
+    by_symbol = largest_coin_per_symbol(Coin.objects.filter(symbol__in={r.symbol.upper() for r in unknown.values()}))
     matches = {}
     for coin_id, row in unknown.items():
-        match = by_coincap.get(row.coincap_id) or by_symbol.get(row.symbol.upper())
+        match = (by_coincap.get(row.coincap_id) if row.coincap_id else None) or by_symbol.get(row.symbol.upper())
         if match is not None and match.coin_id not in incoming:
             matches[coin_id] = match
     return matches
@@ -127,7 +116,7 @@ def _same_coins_by_other_ids(incoming: dict[str, MarketRow], known: dict[str, Co
 
 def assign_exchange_pairs(*, pairs: dict[str, dict[str, str]]) -> int:
     """Give each exchange's symbol pair to the largest-market-cap coin with that symbol."""
-    field_for = {"binance": "binance_pair", "kraken": "kraken_pair"}
+    field_for = {"binance": "binance_pair", "kraken": "kraken_pair", "coinbase": "coinbase_pair"}
     assigned = 0
     with transaction.atomic():
         for exchange, by_symbol in pairs.items():
@@ -135,7 +124,7 @@ def assign_exchange_pairs(*, pairs: dict[str, dict[str, str]]) -> int:
             if field is None or not by_symbol:
                 continue
             symbols = {str(s).upper() for s in by_symbol}
-            owners = by_largest_market_cap(Coin.objects.filter(symbol__in=symbols))
+            owners = largest_coin_per_symbol(Coin.objects.filter(symbol__in=symbols))
             Coin.objects.exclude(**{field: ""}).update(**{field: ""})
             for symbol, coin in owners.items():
                 pair = next((p for s, p in by_symbol.items() if s.upper() == symbol), "")
@@ -150,8 +139,3 @@ def ensure_coin(*, coin_id: str, symbol: str, name: str) -> Coin:
         coin_id=coin_id[:120], defaults={"symbol": symbol.upper()[:40], "name": (name or coin_id)[:200]}
     )
     return coin
-
-
-def tracked_coins(*, limit: int | None = None) -> list[Coin]:
-    query = Coin.objects.filter(tracked=True).order_by(F("market_cap_rank").asc(nulls_last=True), "coin_id")
-    return list(query[:limit] if limit else query)

@@ -11,7 +11,6 @@ import gzip
 import io
 import logging
 import os
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cryptodt import data_cache as cache
+from markets.bars import ROLLUP_STATE, bars_from_points, hour_of, rolled_until
 from markets.models import (
     Candle,
     GlobalSnapshot,
@@ -38,53 +38,16 @@ DAY = timedelta(days=1)
 LATE_ARRIVALS = timedelta(hours=2)
 TVL_RETENTION = timedelta(days=366)
 ROLLUP_CHUNK = timedelta(hours=6)
-_STATE = "prices"
 _SHORT_INTERVALS = ("1m", "5m", "15m")
-
-
-def _hour(t: datetime) -> datetime:
-    return t.replace(minute=0, second=0, microsecond=0)
 
 
 def _day(t: datetime) -> datetime:
     return t.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def bars_from_points(*, coin_id: int, vs: str, points: Iterable[PricePoint], source: str) -> list[HourlyPrice]:
-    """Group points (any order) into hourly OHLC bars, oldest first."""
-    by_hour: dict[datetime, list[PricePoint]] = {}
-    for point in points:
-        by_hour.setdefault(_hour(point.t), []).append(point)
-    bars = []
-    for hour in sorted(by_hour):
-        group = sorted(by_hour[hour], key=lambda p: p.t)
-        prices = [p.price for p in group]
-        bars.append(
-            HourlyPrice(
-                coin_id=coin_id,
-                vs=vs,
-                t=hour,
-                open=prices[0],
-                high=max(prices),
-                low=min(prices),
-                close=prices[-1],
-                market_cap=next((p.market_cap for p in reversed(group) if p.market_cap is not None), None),
-                volume_24h=next((p.volume_24h for p in reversed(group) if p.volume_24h is not None), None),
-                samples=len(group),
-                source=source,
-            )
-        )
-    return bars
-
-
-def rolled_until() -> datetime | None:
-    state = RollupState.objects.filter(name=_STATE).first()
-    return state.rolled_until if state else None
-
-
 def rollup_hours(*, now: datetime | None = None) -> int:
     """Roll every completed hour since the last roll-up (or the oldest raw row) into bars."""
-    end = _hour(now or datetime.now(UTC))
+    end = hour_of(now or datetime.now(UTC))
     start = rolled_until()
     if start is not None:
         if start >= end:
@@ -96,7 +59,7 @@ def rollup_hours(*, now: datetime | None = None) -> int:
         oldest = PriceSnapshot.objects.order_by("t").values_list("t", flat=True).first()
         if oldest is None:
             return 0
-        start = _hour(oldest)
+        start = hour_of(oldest)
     written = 0
     hour = start
     while hour < end:
@@ -131,7 +94,7 @@ def _rollup_range(start: datetime, end: datetime) -> int:
             update_fields=["open", "high", "low", "close", "market_cap", "volume_24h", "samples", "source"],
             batch_size=500,
         )
-        RollupState.objects.update_or_create(name=_STATE, defaults={"rolled_until": end})
+        RollupState.objects.update_or_create(name=ROLLUP_STATE, defaults={"rolled_until": end})
     if bars:
         cache.bump("history")
     return len(bars)
@@ -217,15 +180,3 @@ def _archive(queryset, path: Path) -> str:
         os.fsync(out.fileno())
     os.replace(tmp, path)
     return str(path)
-
-
-def hourly_bars_from_raw(*, coin_id: int, vs: str, since: datetime) -> Sequence[HourlyPrice]:
-    """Bars computed on the fly for hours not rolled up yet (the newest hour or two)."""
-    rows = list(
-        PriceSnapshot.objects.filter(coin_id=coin_id, vs=vs, t__gte=since).values_list(
-            "t", "price", "market_cap", "volume_24h", "source"
-        )
-    )
-    points = [PricePoint(t=t, price=p, market_cap=m, volume_24h=vol) for t, p, m, vol, _ in rows]
-    source = rows[-1][4] if rows else ""
-    return bars_from_points(coin_id=coin_id, vs=vs, points=points, source=source)

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from cryptodt.api.queries import DaysQuery, validated
 from cryptodt.api.reads import ReadView
 from cryptodt.data_cache import cached
-from sentiment import selectors
+from sentiment import selectors, services
 from sentiment.api.serializers import MAX_TEXTS, AnalyzeInput, NewsQuery, SummaryQuery
 
 # Seconds a payload may be served from the cache; newly stored articles invalidate it at once.
@@ -19,7 +19,12 @@ class FearGreedView(ReadView):
     @extend_schema(parameters=[DaysQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         days = validated(DaysQuery, request)["days"]
-        return Response(cached("fear_greed", (days,), 600, lambda: selectors.fear_greed(days=days)))
+
+        def build() -> dict:
+            services.fill_fear_greed(days=days)
+            return selectors.fear_greed(days=days)
+
+        return Response(cached("fear_greed", (days,), 600, build))
 
 
 class AnalyzeView(APIView):

@@ -13,13 +13,11 @@ from tests.data.conftest import _no_real_providers, listing, market_row  # noqa:
 
 
 @pytest.fixture
-def recorded(shared_fixture, own_fixture):
-    """A recorded CoinGecko body, from ../shared when present, and always from the own copy."""
+def recorded(recorded_fixture):
+    """A body the real CoinGecko answered, decoded."""
 
-    def read(name: str, *, shared: bool) -> object:
-        if shared:
-            return json.loads(shared_fixture(f"coingecko/{name}"))
-        return json.loads(own_fixture(f"coingecko/compat/{name}"))
+    def read(name: str) -> object:
+        return json.loads(recorded_fixture(f"coingecko/{name}"))
 
     return read
 

@@ -53,7 +53,7 @@ def test_pycoingecko_runs_unmodified_against_cryptodt_by_base_url_and_key(
     from tests.providers.fake_upstream import Reply
 
     gecko = upstream("coingecko")
-    gecko.script("/coins/bitcoin", Reply(own_fixture("coingecko/compat/coins_bitcoin.json")))
+    gecko.script("/coins/bitcoin", Reply(own_fixture("coingecko/coins_bitcoin.json")))
     store_history(hours=48)
     store_global()
     store_trending()

@@ -9,7 +9,7 @@ from providers.coingecko import parse_markets
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db
-PROFILE = "coingecko/compat/coins_bitcoin.json"  # CoinGecko's spec example, market data removed
+PROFILE = "coingecko/coins_bitcoin.json"  # CoinGecko's spec example, market data removed
 
 
 @pytest.fixture
@@ -36,8 +36,8 @@ def test_it_answers_coingeckos_description_fields_as_coingecko_sent_them(api, li
     assert body["id"] == "bitcoin" and body["market_cap_rank"] == 1
 
 
-def test_market_data_comes_from_stored_listings_in_every_stored_currency(api, db, gecko, own_fixture):
-    row = json.loads(own_fixture("coingecko/compat/coins_markets_bitcoin_usd.json"))
+def test_market_data_comes_from_stored_listings_in_every_stored_currency(api, db, gecko, recorded_fixture):
+    row = json.loads(recorded_fixture("coingecko/coins_markets_bitcoin_usd.json"))
     ingest.ingest_market_rows(rows=parse_markets(row, vs="usd"), source="coingecko", track=True)
     data = api.get("/api/v3/coins/bitcoin").json()["market_data"]
     assert data["current_price"] == {"usd": 49053}

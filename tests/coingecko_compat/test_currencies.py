@@ -10,7 +10,7 @@ from markets.services import collect
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db
-RATES = "coingecko/compat/exchange_rates.json"  # CoinGecko's spec example: 1 BTC = 75817.765 USD
+RATES = "coingecko/exchange_rates.json"  # CoinGecko's spec example: 1 BTC = 75817.765 USD
 EUR_PER_USD = Decimal("65223.37") / Decimal("75817.765")
 
 

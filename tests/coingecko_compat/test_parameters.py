@@ -154,7 +154,7 @@ def test_rate_limited_clients_get_coingeckos_429_shape(api, db, settings, record
     statuses = [api.get("/api/v3/ping").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     response = api.get("/api/v3/ping")
-    assert set(response.json()) == set(recorded("error_429_rate_limit.json", shared=False))
+    assert set(response.json()) == set(recorded("error_429_rate_limit.json"))
     assert set(response.json()["status"]) == {"error_code", "error_message"}
     assert response["Retry-After"]
 

@@ -194,18 +194,18 @@ def test_backfill_stops_when_providers_fail_and_resumes_later(coingecko):
     assert not HourlyPrice.objects.exists()
 
 
-def test_collect_defi_stores_protocols_and_chains(upstream, shared_fixture):
+def test_collect_defi_stores_protocols_and_chains(upstream, recorded_fixture):
     fake = upstream("defillama")
-    fake.script("/protocols", Reply(shared_fixture("defillama/protocols.json")))
-    fake.script("/v2/chains", Reply(shared_fixture("defillama/chains.json")))
+    fake.script("/protocols", Reply(recorded_fixture("defillama/protocols.json")))
+    fake.script("/v2/chains", Reply(recorded_fixture("defillama/chains.json")))
     output = run("collect_defi")
     assert "defi protocols: stored" in output and "defi chains: stored" in output
     assert Protocol.objects.exists()
 
 
-def test_collect_sentiment_stores_fear_and_greed_even_when_news_fails(upstream, shared_fixture):
+def test_collect_sentiment_stores_fear_and_greed_even_when_news_fails(upstream, recorded_fixture):
     fake = upstream("alternative_me")
-    fake.script("/fng/", Reply(shared_fixture("alternative_me/fng.json")))
+    fake.script("/fng/", Reply(recorded_fixture("alternative_me/fng.json")))
     output = run("collect_sentiment", "--days", "2")
     assert "fear & greed: stored 2" in output
     assert list(FearGreedPoint.objects.values_list("value", flat=True)) == [71, 71]
@@ -319,18 +319,18 @@ def test_history_of_an_untracked_coin_is_fetched_once_on_demand(api, coingecko):
     assert coingecko.hits_on("/coins/dogwifcoin/market_chart") == 1
 
 
-def test_fear_greed_is_fetched_on_demand_when_nothing_is_stored(api, upstream, shared_fixture):
+def test_fear_greed_is_fetched_on_demand_when_nothing_is_stored(api, upstream, recorded_fixture):
     fake = upstream("alternative_me")
-    fake.script("/fng/", Reply(shared_fixture("alternative_me/fng.json")))
+    fake.script("/fng/", Reply(recorded_fixture("alternative_me/fng.json")))
     response = api.get("/api/sentiment/fear-greed?days=365")
     assert response.status_code == 200 and response.json()["data"][0]["value"] == 71
 
 
-def test_the_registry_refresh_lists_every_coin_and_gives_pairs_to_the_largest(upstream, coingecko, shared_fixture):
+def test_the_registry_refresh_lists_every_coin_and_gives_pairs_to_the_largest(upstream, coingecko, recorded_fixture):
     run("collect_all")  # ranks and market caps first
-    coingecko.script("/coins/list", Reply(shared_fixture("coingecko/coins_list.json")))
+    coingecko.script("/coins/list", Reply(recorded_fixture("coingecko/coins_list.json")))
     binance = upstream("binance")
-    binance.script("/api/v3/exchangeInfo", Reply(shared_fixture("binance/exchange_info.json")))
+    binance.script("/api/v3/exchangeInfo", Reply(recorded_fixture("binance/exchange_info.json")))
     output = run("collect_markets", "--registry")
     assert "registry: stored 200 from coingecko" in output
     assert Coin.objects.count() >= 200
@@ -388,3 +388,28 @@ def test_a_failing_primary_stores_nothing_of_its_payload_and_the_secondary_is_st
     assert set(PriceSnapshot.objects.values_list("source", flat=True)) == {"coincap"}
     assert not PriceSnapshot.objects.filter(price=Decimal("67123.45")).exists()
     assert not Coin.objects.filter(coin_id="pepe").exists()
+
+
+def test_backfill_beyond_a_year_continues_from_exchange_candles_gap_only(coingecko, upstream, settings):
+    settings.HISTORY_RETENTION_DAYS = 500
+    run("collect_all")
+    Coin.objects.filter(coin_id="bitcoin").update(binance_pair="BTCUSDT")
+    coingecko.script("/coins/bitcoin/market_chart", Reply(market_chart(24 * 3)))
+    day = 86_400_000
+    today = int(datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
+    rows = [
+        [t, "20000", "21000", "19000", "20500", "10", t + day - 1, "205000", 5, "5", "7", "0"]
+        for t in range(today - 479 * day, today - 370 * day, day)
+    ]
+    binance = upstream("binance")
+    binance.script("/api/v3/klines", Reply(json.dumps(rows).encode()))
+    output = run("backfill_history", "--days", "480", "--symbols", "BTC")
+    assert "coingecko" in output and "binance" in output, output
+    old = HourlyPrice.objects.filter(coin__coin_id="bitcoin", t__lt=datetime.now(UTC) - timedelta(days=366))
+    assert old.count() == len(rows) and set(old.values_list("source", flat=True)) == {"binance"}
+    recent = HourlyPrice.objects.filter(coin__coin_id="bitcoin", t__gte=datetime.now(UTC) - timedelta(days=4))
+    assert set(recent.values_list("source", flat=True)) >= {"coingecko"}
+    assert binance.hits_on("/api/v3/klines") == 1
+
+    run("backfill_history", "--days", "480", "--symbols", "BTC")  # everything asked: nothing twice
+    assert binance.hits_on("/api/v3/klines") == 1

@@ -33,7 +33,7 @@ def test_a_huge_market_cap_fits(listing):
 
 def test_the_source_provider_is_recorded_on_each_value(listing):
     t = datetime.now(UTC).replace(microsecond=0)
-    ingest.ingest_quotes(quotes=[quote("bitcoin", "BTC", "1", t)], source="kraken")
+    ingest.ingest_quotes(quotes=[quote("bitcoin", "BTC", "65001", t)], source="kraken")
     assert PriceSnapshot.objects.get(t=t, coin__coin_id="bitcoin").source == "kraken"
     assert LatestQuote.objects.get(coin__coin_id="bitcoin").source == "kraken"
 

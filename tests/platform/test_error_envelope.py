@@ -1,4 +1,4 @@
-"""Every error under /api/ leaves as {"error": {"code", "message", "details"}} (API.md)."""
+"""Every error under /api/ leaves as {"error": {"code", "message", "details"}} (docs/API.md)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Issue 2, points 1 and 2: the embedded default and the scale-out profile from the same settings."""
+"""The embedded default and the scale-out profile come from the same settings module."""
 
 import json
 import os

@@ -31,7 +31,10 @@ _OFFLINE_PROVIDERS = {
         "KRAKEN_BASE_URL",
         "DEFILLAMA_BASE_URL",
         "FNG_BASE_URL",
-        "CRYPTOCOMPARE_BASE_URL",
+        "COINDESK_BASE_URL",
+        "COINBASE_BASE_URL",
+        "COINPAPRIKA_BASE_URL",
+        "DEFILLAMA_PRICES_BASE_URL",
         "NEWS_RSS_FEEDS",
     )
 } | {"BINANCE_WS_URL": "ws://127.0.0.1:9"}

@@ -13,6 +13,10 @@ def _provider_settings(settings, db):
     settings.PROVIDER_BREAKER_COOLDOWN_S = 30.0
     settings.PROVIDER_MAX_RETRY_AFTER_S = 2.0
     settings.COINGECKO_API_KEY = ""
+    settings.COINGECKO_API_PLAN = "demo"
+    # Keyed providers get a key so the older tests keep asking them; keyless tests clear it.
+    settings.COINCAP_API_KEY = "test-coincap-key"
+    settings.COINDESK_API_KEY = "test-coindesk-key"
     # A provider a test did not start refuses connections locally instead of reaching out.
     for setting, _ in BASE_URL_SETTINGS.values():
         setattr(settings, setting, "http://127.0.0.1:9")

@@ -76,12 +76,15 @@ class FakeUpstream:
 # Which setting points each provider at its stand-in, and the path prefix its API lives under.
 BASE_URL_SETTINGS = {
     "coingecko": ("COINGECKO_BASE_URL", "/api/v3"),
-    "coincap": ("COINCAP_BASE_URL", "/v2"),
+    "coincap": ("COINCAP_BASE_URL", "/v3"),
+    "coinpaprika": ("COINPAPRIKA_BASE_URL", "/v1"),
+    "defillama_prices": ("DEFILLAMA_PRICES_BASE_URL", ""),
+    "coinbase": ("COINBASE_BASE_URL", ""),
     "binance": ("BINANCE_BASE_URL", ""),
     "kraken": ("KRAKEN_BASE_URL", ""),
     "defillama": ("DEFILLAMA_BASE_URL", ""),
     "alternative_me": ("FNG_BASE_URL", ""),
-    "cryptocompare": ("CRYPTOCOMPARE_BASE_URL", ""),
+    "coindesk": ("COINDESK_BASE_URL", ""),
 }
 
 UNREACHABLE = "http://127.0.0.1:9"
@@ -94,6 +97,8 @@ def refuse_every_provider(settings) -> None:
     settings.PROVIDER_BACKOFF_S = 0.0
     settings.ON_DEMAND_TIMEOUT_S = 0.5
     settings.COINGECKO_API_KEY = ""
+    settings.COINCAP_API_KEY = "test-coincap-key"
+    settings.COINDESK_API_KEY = "test-coindesk-key"
     for setting, _ in BASE_URL_SETTINGS.values():
         setattr(settings, setting, UNREACHABLE)
     settings.NEWS_RSS_FEEDS = [f"{UNREACHABLE}/rss"]

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.timeout(30)
 def primary_and_secondary(upstream, own_fixture, settings, frozen_clock):
     settings.PROVIDER_BREAKER_FAILURES = 4
     settings.PROVIDER_BREAKER_COOLDOWN_S = 60
+    settings.PROVIDER_ORDER = {**settings.PROVIDER_ORDER, "markets": ["coingecko", "coincap"]}
     gecko = upstream("coingecko")
     cap = upstream("coincap")
     cap.script("/assets", Reply(own_fixture("coincap/assets.json")))

@@ -14,10 +14,27 @@ def changed(**_):
 
 
 def test_the_default_orders_follow_the_free_tier_plan():
-    assert strategy.ordered("prices") == ["binance", "coingecko", "coincap", "kraken"]
-    assert strategy.ordered("markets") == ["coingecko", "coincap"]
-    assert strategy.ordered("candles") == ["binance", "kraken", "coingecko"]
+    assert strategy.ordered("prices") == [
+        *("binance", "coingecko", "defillama_prices", "coinpaprika", "coincap", "kraken", "coinbase")
+    ]
+    assert strategy.ordered("markets") == ["coingecko", "coinpaprika", "coincap"]
+    assert strategy.ordered("candles") == ["binance", "kraken", "coinbase", "coingecko"]
+    assert strategy.ordered("price_history") == ["coingecko", "binance", "kraken", "coinbase"]
     assert strategy.ordered("fear_greed") == ["alternative_me"]
+
+
+@pytest.fixture(autouse=True)
+def _short_orders(request, settings):
+    """The steering tests below reason about a few providers, not the whole default list."""
+    if request.node.name == "test_the_default_orders_follow_the_free_tier_plan":
+        return
+    settings.PROVIDER_ORDER = {
+        **settings.PROVIDER_ORDER,
+        "prices": ["binance", "coingecko", "coincap", "kraken"],
+        "markets": ["coingecko", "coincap"],
+        "candles": ["binance", "kraken", "coingecko"],
+    }
+    changed()
 
 
 def test_the_environment_can_disable_a_provider(settings):

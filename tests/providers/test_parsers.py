@@ -1,4 +1,4 @@
-"""Each parser against the recorded payloads (../shared) and the project's own fixtures."""
+"""Each parser against payloads recorded from the live APIs and the fixtures written from their docs."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,98 +21,98 @@ def load(read, relative):
 # --- recorded payloads ----------------------------------------------------------------------
 
 
-def test_it_reads_a_recorded_coingecko_simple_price(shared_fixture):
-    quotes = coingecko.parse_simple_price(load(shared_fixture, "coingecko/simple_price.json"), [BTC], vs="usd")
+def test_it_reads_a_recorded_coingecko_simple_price(recorded_fixture):
+    quotes = coingecko.parse_simple_price(load(recorded_fixture, "coingecko/simple_price.json"), [BTC], vs="usd")
     assert [(q.coin_id, q.symbol, q.price, q.market_cap) for q in quotes] == [("bitcoin", "BTC", Decimal(49013), None)]
 
 
-def test_it_reads_a_recorded_coingecko_simple_price_in_eth(shared_fixture):
-    quotes = coingecko.parse_simple_price(load(shared_fixture, "coingecko/simple_price_vs_eth.json"), [BTC], vs="eth")
+def test_it_reads_a_recorded_coingecko_simple_price_in_eth(recorded_fixture):
+    quotes = coingecko.parse_simple_price(load(recorded_fixture, "coingecko/simple_price_vs_eth.json"), [BTC], vs="eth")
     assert quotes[0].price == Decimal("14.394342") and quotes[0].vs == "eth"
 
 
 @pytest.mark.parametrize("name", ["coingecko/coins_markets.json", "coingecko/coins_markets_bitcoin_usd.json"])
-def test_it_reads_recorded_coingecko_markets(shared_fixture, name):
-    rows = coingecko.parse_markets(load(shared_fixture, name), vs="usd" if "usd" in name else "eth")
+def test_it_reads_recorded_coingecko_markets(recorded_fixture, name):
+    rows = coingecko.parse_markets(load(recorded_fixture, name), vs="usd" if "usd" in name else "eth")
     assert rows[0].coin_id == "bitcoin" and rows[0].symbol == "BTC" and rows[0].rank == 1
     assert rows[0].as_of == datetime(2021, 5, 15, 15, 59, 43, 867000, tzinfo=UTC)
     assert all(row.price > 0 for row in rows)
 
 
-def test_it_reads_the_recorded_coingecko_coin_list(shared_fixture):
-    listings = coingecko.parse_coin_list(load(shared_fixture, "coingecko/coins_list.json"))
+def test_it_reads_the_recorded_coingecko_coin_list(recorded_fixture):
+    listings = coingecko.parse_coin_list(load(recorded_fixture, "coingecko/coins_list.json"))
     assert len(listings) == 200 and listings[0].coin_id == "01coin"
 
 
-def test_it_reads_recorded_coingecko_ohlc(shared_fixture):
-    candles = coingecko.parse_ohlc(load(shared_fixture, "coingecko/coins_ohlc.json"))
+def test_it_reads_recorded_coingecko_ohlc(recorded_fixture):
+    candles = coingecko.parse_ohlc(load(recorded_fixture, "coingecko/coins_ohlc.json"))
     assert candles[0].open == Decimal("57945.79") and candles[0].volume is None
     assert candles == sorted(candles, key=lambda c: c.t)
 
 
 @pytest.mark.parametrize("name", ["coingecko/market_chart.json", "coingecko/market_chart_30d.json"])
-def test_it_reads_recorded_coingecko_market_charts(shared_fixture, name):
-    points = coingecko.parse_market_chart(load(shared_fixture, name), vs="usd")
+def test_it_reads_recorded_coingecko_market_charts(recorded_fixture, name):
+    points = coingecko.parse_market_chart(load(recorded_fixture, name), vs="usd")
     assert len(points) > 90 - 1 and points[0].price > 0 and points[0].market_cap > 0
 
 
 @pytest.mark.parametrize("name", ["coingecko/search_trending.json", "coingecko/search_trending_2025.json"])
-def test_it_reads_both_recorded_trending_shapes(shared_fixture, name):
-    entries = coingecko.parse_trending(load(shared_fixture, name))
+def test_it_reads_both_recorded_trending_shapes(recorded_fixture, name):
+    entries = coingecko.parse_trending(load(recorded_fixture, name))
     assert [e.rank for e in entries] == list(range(1, len(entries) + 1))
     assert entries[0].symbol.isupper() and entries[0].coin_id
 
 
 @pytest.mark.parametrize("name", ["coingecko/global.json", "coingecko/global_2025.json"])
-def test_it_reads_recorded_coingecko_global(shared_fixture, name):
-    stats = coingecko.parse_global(load(shared_fixture, name))
+def test_it_reads_recorded_coingecko_global(recorded_fixture, name):
+    stats = coingecko.parse_global(load(recorded_fixture, name))
     assert stats.total_market_cap_usd > Decimal("1e12") and 0 < stats.btc_dominance_pct < 100
 
 
-def test_it_reads_a_recorded_binance_ticker(shared_fixture):
-    quotes = binance.parse_ticker_24hr(load(shared_fixture, "binance/ticker_24hr.json"), [BTC])
+def test_it_reads_a_recorded_binance_ticker(recorded_fixture):
+    quotes = binance.parse_ticker_24hr(load(recorded_fixture, "binance/ticker_24hr.json"), [BTC])
     assert quotes[0].price == Decimal("60755.18000000") and quotes[0].change_24h_pct == Decimal("-3.003")
     assert quotes[0].as_of == datetime(2021, 10, 22, 23, 13, 21, 452000, tzinfo=UTC)
 
 
-def test_it_reads_recorded_binance_klines(shared_fixture):
-    candles = binance.parse_klines(load(shared_fixture, "binance/klines.json"))
+def test_it_reads_recorded_binance_klines(recorded_fixture):
+    candles = binance.parse_klines(load(recorded_fixture, "binance/klines.json"))
     assert len(candles) == 10 and candles[0].close == Decimal("60719.27000000")
     assert candles[0].volume == Decimal("21.63272000")
 
 
-def test_it_reads_the_recorded_binance_exchange_info(shared_fixture):
-    assert binance.parse_exchange_info(load(shared_fixture, "binance/exchange_info.json")) == {
+def test_it_reads_the_recorded_binance_exchange_info(recorded_fixture):
+    assert binance.parse_exchange_info(load(recorded_fixture, "binance/exchange_info.json")) == {
         "BTC": "BTCUSDT",
         "ETH": "ETHUSDT",
     }
 
 
-def test_it_reads_a_recorded_kraken_ticker(shared_fixture):
+def test_it_reads_a_recorded_kraken_ticker(recorded_fixture):
     coin = CoinRef("bitcoin", "btc", kraken_pair="XBTUSDT")
-    quotes = kraken.parse_ticker(load(shared_fixture, "kraken/ticker.json"), [coin])
+    quotes = kraken.parse_ticker(load(recorded_fixture, "kraken/ticker.json"), [coin])
     assert quotes[0].price == Decimal("105899.40000")
 
 
-def test_it_reads_recorded_kraken_ohlc(shared_fixture):
-    candles = kraken.parse_ohlc(load(shared_fixture, "kraken/ohlc.json"))
+def test_it_reads_recorded_kraken_ohlc(recorded_fixture):
+    candles = kraken.parse_ohlc(load(recorded_fixture, "kraken/ohlc.json"))
     assert len(candles) == 721 and candles[0].t == datetime.fromtimestamp(1762777020, tz=UTC)
 
 
-def test_it_reads_recorded_coincap_assets(shared_fixture):
-    rows = coincap.parse_assets(load(shared_fixture, "coincap/assets_search_btc.json"))
+def test_it_reads_recorded_coincap_assets(recorded_fixture):
+    rows = coincap.parse_assets(load(recorded_fixture, "coincap/assets_search_btc.json"))
     assert rows[2].price == Decimal("0.0007087642771888") and rows[2].rank == 603
 
 
-def test_it_reads_recorded_defillama_protocols_and_chains(shared_fixture):
-    protocols = defillama.parse_protocols(load(shared_fixture, "defillama/protocols.json"))
+def test_it_reads_recorded_defillama_protocols_and_chains(recorded_fixture):
+    protocols = defillama.parse_protocols(load(recorded_fixture, "defillama/protocols.json"))
     assert protocols[0].slug == "curve" and protocols[0].chains[0] == "Ethereum"
-    chains = defillama.parse_chains(load(shared_fixture, "defillama/chains.json"))
+    chains = defillama.parse_chains(load(recorded_fixture, "defillama/chains.json"))
     assert len(chains) == 140 and chains[0].name == "Optimism"
 
 
-def test_it_reads_the_recorded_fear_and_greed(shared_fixture):
-    points = alternative_me.parse_fng(load(shared_fixture, "alternative_me/fng.json"))
+def test_it_reads_the_recorded_fear_and_greed(recorded_fixture):
+    points = alternative_me.parse_fng(load(recorded_fixture, "alternative_me/fng.json"))
     assert [(p.value, p.classification) for p in points] == [(71, "Greed"), (71, "Greed")]
     assert points[0].t > points[1].t
 

@@ -17,8 +17,8 @@ def test_providers_endpoint_lists_every_provider_with_its_health(api):
     assert response.status_code == 200
     rows = {row["name"]: row for row in response.json()["data"]}
     assert set(rows) == {
-        *("coingecko", "coincap", "binance", "kraken", "defillama", "alternative_me"),
-        *("cryptocompare", "rss"),
+        *("coingecko", "coincap", "coinpaprika", "defillama_prices", "binance", "kraken", "coinbase"),
+        *("defillama", "alternative_me", "coindesk", "rss"),
     }
     gecko = rows["coingecko"]
     assert gecko["state"] == "closed" and gecko["enabled"] is True

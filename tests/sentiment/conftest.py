@@ -43,16 +43,17 @@ def _local_news_sources(settings):
 
 @pytest.fixture
 def news_sources(settings, own_fixture):
-    """A CryptoCompare and two RSS feeds on 127.0.0.1, answering with the own fixtures."""
-    cryptocompare = FakeUpstream("").start()
+    """A CoinDesk Data API and two RSS feeds on 127.0.0.1, answering with the own fixtures."""
+    coindesk = FakeUpstream("").start()
     feeds = FakeUpstream("").start()
-    cryptocompare.script("/data/v2/news/", Reply(own_fixture("cryptocompare/news.json")))
+    coindesk.script("/news/v1/article/list", Reply(own_fixture("coindesk/news.json")))
     feeds.script("/daily.xml", Reply(own_fixture("rss/feed.xml"), content_type="application/rss+xml"))
     feeds.script("/second.xml", Reply(own_fixture("rss/feed.xml"), content_type="application/rss+xml"))
-    settings.CRYPTOCOMPARE_BASE_URL = cryptocompare.url
+    settings.COINDESK_BASE_URL = coindesk.url
+    settings.COINDESK_API_KEY = "test-coindesk-key"
     settings.NEWS_RSS_FEEDS = [f"{feeds.url}/daily.xml", f"{feeds.url}/second.xml"]
-    yield SimpleNamespace(cryptocompare=cryptocompare, feeds=feeds)
-    cryptocompare.stop()
+    yield SimpleNamespace(coindesk=coindesk, feeds=feeds)
+    coindesk.stop()
     feeds.stop()
 
 

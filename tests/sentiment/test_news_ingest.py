@@ -23,7 +23,7 @@ def item(title="Bitcoin surges", url="https://news.example.test/a", **extra) -> 
 def test_collecting_twice_stores_each_article_once(news_sources, coins):
     first = collect_news()
     second = collect_news()
-    assert first.ok and first.provider == "cryptocompare,rss"
+    assert first.ok and first.provider == "coindesk,rss"
     # 3 CryptoCompare + 3 per feed; both feeds carry the same 3, one of them syndicated from CryptoCompare.
     assert first.stored == 5
     assert second.ok and second.stored == 0
@@ -33,7 +33,7 @@ def test_collecting_twice_stores_each_article_once(news_sources, coins):
 def test_tracking_parameters_do_not_make_a_second_article(news_sources, coins):
     collect_news()
     syndicated = NewsArticle.objects.get(url="https://example-news.test/ethereum-rallies-etf-inflows/")
-    assert syndicated.provider == "cryptocompare"
+    assert syndicated.provider == "coindesk"
     assert NewsArticle.objects.filter(url__contains="utm_").count() == 0
 
 
@@ -85,7 +85,7 @@ def test_an_impossible_feed_item_costs_only_that_provider(news_sources, own_fixt
     news_sources.feeds.script("/daily.xml", Reply(feed, content_type="application/rss+xml"))
     news_sources.feeds.script("/second.xml", Reply(feed, content_type="application/rss+xml"))
     result = collect_news()
-    assert result.ok and result.provider == "cryptocompare" and result.stored == 3
+    assert result.ok and result.provider == "coindesk" and result.stored == 3
     recorded = stats.read("rss")
     assert "article time is impossible" in recorded["last_error"]["reason"]
     assert recorded["validation_failures"] == 1
@@ -95,7 +95,7 @@ def test_an_impossible_feed_item_costs_only_that_provider(news_sources, own_fixt
 def test_a_failed_collection_stores_nothing_and_is_counted(coins):
     result = collect_news()
     assert not result.ok and "all providers failed" in result.error
-    assert stats.read("cryptocompare").get("last_error")
+    assert stats.read("coindesk").get("last_error")
     assert not NewsArticle.objects.exists()
 
 
@@ -104,7 +104,7 @@ def test_collect_sentiment_prints_what_it_stored(news_sources, coins):
 
     out, err = StringIO(), StringIO()
     call_command("collect_sentiment", stdout=out, stderr=err)  # fear & greed fails, news works
-    assert "news: stored 5 from cryptocompare,rss" in out.getvalue()
+    assert "news: stored 5 from coindesk,rss" in out.getvalue()
     assert "fear & greed: failed" in err.getvalue()
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from providers import router
-from providers.cryptocompare import parse_news
+from providers.coindesk import parse_articles as parse_news
 from providers.errors import InvalidPayload
 from providers.rss import parse_feed
 
@@ -16,40 +16,25 @@ def decoded(body: bytes):
     return json.loads(body, parse_float=Decimal)
 
 
-@pytest.mark.shared_fixtures
-def test_it_parses_recorded_cryptocompare_news(shared_fixture):
-    items = parse_news(decoded(shared_fixture("cryptocompare/news.json")))
-    assert len(items) == 50
-    first = items[0]
-    assert first.title == "Turkey\u2019s Capital Markets Board Will Put Pressure on Bitcoin"
-    assert first.url == "https://www.coinspeaker.com/turkey-capital-markets-bitcoin/"
-    assert first.source == "CoinSpeaker"
-    assert first.published_at == datetime(2020, 1, 6, 13, 52, 22, tzinfo=UTC)
-    assert first.categories == ("BTC", "Market", "Regulation", "Altcoin")
-    assert "&#8217;" not in first.summary and "\u2019" in first.summary
-
-
-@pytest.mark.shared_fixtures
 @pytest.mark.parametrize(
     ("name", "count", "source"), [("coindesk", 3, "CoinDesk"), ("cointelegraph", 2, "Cointelegraph.com News")]
 )
-def test_it_parses_recorded_rss_feeds(shared_fixture, name, count, source):
-    items = parse_feed(shared_fixture(f"rss/{name}.xml"), url=f"https://{name}.com/rss")
+def test_it_parses_recorded_rss_feeds(recorded_fixture, name, count, source):
+    items = parse_feed(recorded_fixture(f"rss/{name}.xml"), url=f"https://{name}.com/rss")
     assert len(items) == count
     assert all(item.source == source for item in items)
     assert all(item.url.startswith("https://") and item.title and item.published_at.tzinfo for item in items)
 
 
-@pytest.mark.shared_fixtures
-def test_it_keeps_coindesk_tags_as_categories(shared_fixture):
-    first = parse_feed(shared_fixture("rss/coindesk.xml"), url="https://www.coindesk.com/arc/outboundfeeds/rss/")[0]
+def test_it_keeps_coindesk_tags_as_categories(recorded_fixture):
+    first = parse_feed(recorded_fixture("rss/coindesk.xml"), url="https://www.coindesk.com/arc/outboundfeeds/rss/")[0]
     assert first.title.startswith("Circle and Tether step in to freeze hacker wallet")
     assert first.published_at == datetime(2026, 9, 25, 14, 41, 53, tzinfo=UTC)
     assert first.categories == ("Markets", "Circle", "Tether", "News")
 
 
-def test_it_parses_its_own_cryptocompare_fixture(own_fixture):
-    items = parse_news(decoded(own_fixture("cryptocompare/news.json")))
+def test_it_parses_its_own_coindesk_fixture(own_fixture):
+    items = parse_news(decoded(own_fixture("coindesk/news.json")))
     assert [item.title for item in items][0] == "Ethereum rallies as ETF inflows hit a record"
     assert items[0].summary == "Ether climbed 8% & funds saw record inflows.\u2026"
     assert items[0].source == "Example News"
@@ -71,17 +56,17 @@ def test_an_empty_news_list_is_no_news(own_fixture):
 @pytest.mark.parametrize(
     "mutate",
     [
-        lambda a: a.pop("url"),
-        lambda a: a.update(url="javascript:alert(1)"),
-        lambda a: a.update(title=""),
-        lambda a: a.update(published_on="yesterday"),
-        lambda a: a.update(published_on=1763892800000),  # milliseconds: a unit mix-up
-        lambda a: a.update(categories=["BTC"]),
-        lambda a: a.update(body={"html": "x"}),
+        lambda a: a.pop("URL"),
+        lambda a: a.update(URL="javascript:alert(1)"),
+        lambda a: a.update(TITLE=""),
+        lambda a: a.update(PUBLISHED_ON="yesterday"),
+        lambda a: a.update(PUBLISHED_ON=1763892800000),  # milliseconds: a unit mix-up
+        lambda a: a.update(CATEGORY_DATA="BTC"),
+        lambda a: a.update(BODY={"html": "x"}),
     ],
 )
 def test_one_bad_article_rejects_the_whole_answer(own_fixture, mutate):
-    payload = decoded(own_fixture("cryptocompare/news.json"))
+    payload = decoded(own_fixture("coindesk/news.json"))
     mutate(payload["Data"][1])
     with pytest.raises(InvalidPayload):
         parse_news(payload)
@@ -108,22 +93,22 @@ def test_a_broken_feed_is_rejected_whole(own_fixture, body):
         parse_feed(body(own_fixture("rss/feed.xml")), url="https://daily.example.test/rss")
 
 
-def test_a_cryptocompare_error_body_fails_over_and_is_counted(news_sources, own_fixture, settings):
+def test_a_coindesk_error_body_fails_over_and_is_counted(news_sources, own_fixture, settings):
     from tests.providers.fake_upstream import Reply
 
     settings.NEWS_RSS_FEEDS = []
-    news_sources.cryptocompare.script("/data/v2/news/", Reply(own_fixture("cryptocompare/error.json")))
+    news_sources.coindesk.script("/news/v1/article/list", Reply(own_fixture("coindesk/error_rate_limit.json")))
     with pytest.raises(router.AllProvidersFailed) as failure:
         router.fetch_news()
-    assert "rate limit" in failure.value.reasons["cryptocompare"]
+    assert "rate limit" in failure.value.reasons["coindesk"]
 
 
 def test_news_is_gathered_from_every_provider(news_sources):
     fetched = router.fetch_news()
-    assert fetched.provider == "cryptocompare,rss"
+    assert fetched.provider == "coindesk,rss"
     assert len(fetched.data) == 3 + 3 + 3
-    assert {item.provider for item in fetched.data} == {"cryptocompare", "rss"}
-    assert news_sources.cryptocompare.hits[0][1] == {"lang": ["EN"]}
+    assert {item.provider for item in fetched.data} == {"coindesk", "rss"}
+    assert news_sources.coindesk.hits[0][1] == {"lang": ["EN"], "limit": ["50"]}
 
 
 def test_a_dead_feed_does_not_hide_the_others(news_sources, settings):
@@ -134,5 +119,5 @@ def test_a_dead_feed_does_not_hide_the_others(news_sources, settings):
 
 def test_the_providers_endpoint_lists_the_news_providers(api):
     rows = {row["name"]: row for row in api.get("/api/providers").json()["data"]}
-    assert rows["cryptocompare"]["capabilities"] == ["news"]
+    assert rows["coindesk"]["capabilities"] == ["news"]
     assert rows["rss"]["capabilities"] == ["news"]

@@ -137,7 +137,7 @@ def test_a_price_keeps_a_tiny_value_exact(coins):
         client = await connected()
         await client.send_json_to({"action": "subscribe", "symbols": ["ETH"]})
         await receive_until(client, "price")
-        await blocking(store_price, "ethereum", "ETH", "0.00001234", coins + timedelta(minutes=2))
+        await blocking(store_price, "ethereum", "ETH", "0.00001234", coins + timedelta(minutes=2), "coingecko")
         text = await client.receive_from(timeout=5)
         assert '"price":0.00001234' in text
         assert Decimal("0.00001234") == Decimal(text.split('"price":')[1].split(",")[0])

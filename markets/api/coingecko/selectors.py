@@ -12,7 +12,6 @@ from cryptodt.times import parse_iso
 from markets import selectors
 from markets.api.coingecko import conversion
 from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, MarketStats, TrendingSnapshot
-from markets.services import registry
 
 # CoinGecko's /coins/markets `order` values and how storage sorts by them.
 MARKET_ORDERS = {
@@ -72,10 +71,8 @@ def coins_by_id(*, ids: list[str]) -> list[Coin]:
 
 
 def coins_by_symbol(*, symbols: list[str]) -> list[Coin]:
-    """A shared symbol means the coin with the largest market cap (CoinGecko's include_tokens=top)."""
-    wanted = list(dict.fromkeys(s.upper() for s in symbols))
-    owners = registry.by_largest_market_cap(Coin.objects.filter(symbol__in=wanted))
-    return [owners[s] for s in wanted if s in owners]
+    """Known coins in the order asked; unknown symbols are left out, as CoinGecko does."""
+    return selectors.coins_for_symbols(symbols=symbols)[0]
 
 
 def coin(*, coin_id: str) -> Coin:

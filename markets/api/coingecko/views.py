@@ -5,7 +5,7 @@ surface exists for parse those: ``{"error": "..."}`` with the status (422 for a 
 parameter, 404 "coin not found"), and 429 as ``{"status": {"error_code", "error_message"}}``.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
-from cryptodt.api.reads import TTL
+from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
 from markets.api.coingecko import catalog, coin_detail
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
-from markets.services import profiles
+from markets.services import on_demand
 
 _MISSING = ("required", "blank")  # CoinGecko treats ``ids=`` like no ids at all
 
@@ -66,12 +66,17 @@ class PingView(CoinGeckoView):
 class SimplePriceView(CoinGeckoView):
     @extend_schema(parameters=[q.SimplePriceQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        # Rendered per exact request like the /api/ reads, so cryptodt.fastpath can serve repeats.
+        return answer(request, kind="prices", query=q.SimplePriceQuery, build=lambda: self.simple_price(request))
+
+    @staticmethod
+    def simple_price(request) -> dict:
         params = q.validated(q.SimplePriceQuery, request)
         flags = {k: v for k, v in params.items() if k.startswith("include_")}
         args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
         args.update(flags)
         key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return Response(cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args)))
+        return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
 
 
 class CoinsListView(CoinGeckoView):
@@ -145,7 +150,12 @@ class MarketChartView(CoinGeckoView):
             "interval": params.get("interval"),
         }
         key = ("cg-chart", *args.values())
-        return Response(cached("history", key, TTL["history"], lambda: gecko.market_chart(**args)))
+
+        def build() -> dict:
+            on_demand.fill_history(coin=gecko.coin(coin_id=args["coin_id"]), days=args["days"], vs=args["vs"])
+            return gecko.market_chart(**args)
+
+        return Response(cached("history", key, TTL["history"], build))
 
 
 class OHLCView(CoinGeckoView):
@@ -157,7 +167,14 @@ class OHLCView(CoinGeckoView):
         self.check_coin_id(coin_id)
         days = q.validated(q.OHLCQuery, request)["days"]
         key = ("cg-ohlc", coin_id, days)
-        return Response(cached("ohlcv", key, TTL["ohlcv"], lambda: gecko.ohlc(coin_id=coin_id, days=days)))
+
+        def build() -> list:
+            start = datetime.now(UTC) - timedelta(days=days)
+            interval, _ = gecko.ohlc_interval(days=days)
+            on_demand.fill_candles(coin=gecko.coin(coin_id=coin_id), interval=interval, start=start, end=None)
+            return gecko.ohlc(coin_id=coin_id, days=days)
+
+        return Response(cached("ohlcv", key, TTL["ohlcv"], build))
 
 
 class SearchView(CoinGeckoView):
@@ -212,7 +229,7 @@ class CoinView(CoinGeckoView):
         self.check_coin_id(coin_id)
         params = q.validated(q.CoinQuery, request)
         # The one provider call happens here, before the read, never inside it.
-        profiles.ensure_profile(coin=gecko.coin(coin_id=coin_id))
+        on_demand.fill_profile(coin=gecko.coin(coin_id=coin_id))
         market_data = params["market_data"]
 
         def build() -> dict:

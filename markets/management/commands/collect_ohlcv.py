@@ -2,9 +2,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cryptodt.management.steps import report
+from markets import selectors
 from markets.models import INTERVALS
 from markets.selectors import resolve_symbols
-from markets.services import collect, registry
+from markets.services import collect
 
 
 class Command(BaseCommand):
@@ -26,6 +27,6 @@ class Command(BaseCommand):
                 coins = resolve_symbols(symbols=[s.strip() for s in symbols.split(",") if s.strip()])
             except Exception as exc:  # NotFoundError: one line, not a traceback
                 raise CommandError(str(exc))
-        elif not registry.tracked_coins():
+        elif not selectors.tracked_coins():
             raise CommandError("no tracked coins yet; run collect_markets first")
         report(self, collect.collect_ohlcv(coins=coins, intervals=wanted, limit=limit), what="collect_ohlcv")

@@ -1,0 +1,213 @@
+"""Cached reads answered in front of Django, with Django's own accounting.
+
+A repeated ``GET /api/prices``, ``/api/market`` or ``/api/v3/simple/price`` is answered
+from the rendered-answer cache (cryptodt.data_cache.cached_rendered) without Django's
+middleware stack, URL resolution, DRF's request wrapping and, for anonymous callers,
+without the thread hop. What makes the answer the same as Django's is that the decisions
+are the same functions:
+
+- the client address: cryptodt.middleware.apply_forwarded_client_address;
+- the key: accounts.authentication.api_key_from_meta (the database is read every time,
+  so a revoked key fails at once; such requests run in the bridge's thread pool);
+- the count: accounts.ratelimit.charge, and the headers accounts.middleware.rate_limit_headers;
+- the audit entry: accounts.middleware.record_request;
+- the rest of the headers (security, CORS, Vary, content type) are the ones Django's
+  middleware put on the last answer it gave for the path, learnt when it answered one;
+- the cache key: cryptodt.api.reads.rendered_request_key, the body the stored bytes.
+
+Everything it cannot decide goes to Django untouched: a cache miss, any other path or
+method, credentials that fail (Django answers the 401 and counts it), a JWT, an Origin
+or Cookie header, an Accept other than JSON, ``?format=``. A caller over the limit has
+already been charged here, so the request goes on with the usage in the environ
+(accounts.ratelimit.PRECHARGED_ENVIRON_KEY) and Django writes the 429 without counting twice.
+"""
+
+import asyncio
+import time
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.wsgi import get_str_from_wsgi
+from django.db import close_old_connections
+from django.http import QueryDict
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts import audit, ratelimit
+from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADERS, api_key_from_meta
+from accounts.middleware import rate_limit_headers, record_request
+from cryptodt.api.reads import rendered_request_key
+from cryptodt.data_cache import rendered_hit
+from cryptodt.middleware import apply_forwarded_client_address
+from cryptodt.wsgi_bridge import _TOO_LARGE, ClientDisconnected, _send_json
+
+# path -> the data kind its answers are versioned by (the view's ``answer(kind=...)``).
+ROUTES = {"/api/prices": "prices", "/api/market": "market", "/api/v3/simple/price": "prices"}
+# Request headers that decide how Django sees host and scheme.
+_ROUTING_HEADERS = {
+    b"host": "HTTP_HOST",
+    b"x-forwarded-proto": "HTTP_X_FORWARDED_PROTO",
+    b"x-forwarded-host": "HTTP_X_FORWARDED_HOST",
+    b"x-forwarded-port": "HTTP_X_FORWARDED_PORT",
+    b"forwarded": "HTTP_FORWARDED",
+}
+# Request header -> its environ name, X-API-Key first (accounts.authentication.KEY_HEADERS).
+_KEY_HEADERS = {name[5:].lower().replace("_", "-").encode(): name for name in KEY_HEADERS}
+_PLAIN_KEY_HEADER = {b"x-api-key": API_KEY_HEADER}
+MAX_LEARNT = 256  # a flood of Host names must not grow it without bound
+_JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
+# Headers that belong to one response, not to the path: never learnt, always computed.
+_PER_RESPONSE = frozenset({b"date", b"content-length", b"x-ratelimit-limit", b"x-ratelimit-remaining"})
+_PER_RESPONSE |= {b"x-ratelimit-reset", b"retry-after"}
+
+
+class _Request:
+    """What the shared functions read of a request: META, method, path."""
+
+    def __init__(self, meta: dict, method: str, path: str):
+        self.META = meta
+        self.method = method
+        self.path = path
+        self.path_info = path
+
+
+class _Handoff:
+    """Django answers; ``environ`` carries what was already decided."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ: dict | None = None):
+        self.environ = environ
+
+
+_PASS = _Handoff()
+
+
+class FastPath:
+    def __init__(self, bridge):
+        self.bridge = bridge
+        # (path, authenticated, Host, scheme) -> the headers of Django's last 200 for it. Keyed
+        # by Host and scheme too, so only hosts Django accepted (ALLOWED_HOSTS) and schemes
+        # it did not redirect are answered here.
+        self.learnt: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
+        # Anonymous hits are decided on the event loop only when the caches are in this
+        # process or on local disk (embedded profile).
+        self.on_loop = not settings.REDIS_URL
+
+    async def __call__(self, scope: dict, receive, send) -> None:
+        kind = ROUTES.get(scope["path"]) if scope["method"] == "GET" else None
+        meta = _meta(scope) if kind is not None and not scope.get("root_path") else None
+        if meta is None:
+            await self.bridge(scope, receive, send)
+            return
+        try:
+            body = await self.bridge.read_body(receive)  # a GET's (usually empty) body, capped the same way
+        except ClientDisconnected:
+            return
+        if body is None:
+            await _send_json(send, 413, _TOO_LARGE)
+            return
+        if _keyed(meta) or not self.on_loop:
+            # The key is read from the database, and Redis round trips would stall every
+            # other request on the loop: in a pool thread, still without Django's stack.
+            loop = asyncio.get_running_loop()
+            outcome = await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
+        else:
+            outcome = self.decide(scope, kind, meta)
+        if isinstance(outcome, _Handoff):
+            status, headers, content = await self.bridge.respond(scope, body, outcome.environ)
+            if status == 200 and outcome.environ is None and len(self.learnt) < MAX_LEARNT:
+                self.learnt[_template_key(scope, meta)] = [h for h in headers if h[0] not in _PER_RESPONSE]
+        else:
+            status, headers, content = outcome
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content if scope["method"] != "HEAD" else b""})
+
+    def decide(self, scope: dict, kind: str, meta: dict):
+        """(status, headers, body) for a cache hit, or a _Handoff to Django."""
+        started = time.perf_counter()
+        path = scope["path"]
+        params = QueryDict(get_str_from_wsgi(meta, "QUERY_STRING", ""))
+        if "format" in params:
+            return _PASS
+        body = rendered_hit(kind, rendered_request_key(path, params))
+        template = self.learnt.get(_template_key(scope, meta))
+        if body is None or template is None:
+            return _PASS
+        apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
+        request = _Request(meta, scope["method"], path)
+        try:
+            identity = api_key_from_meta(meta, path=path, params=params)
+        except AuthenticationFailed:
+            return _PASS  # Django answers the 401 and charges it
+        if identity is None:
+            if not settings.ANON_READS:
+                return _PASS
+            user, credential = AnonymousUser(), None
+        else:
+            user, credential = identity
+        usage = ratelimit.charge(request, user=user, cost=1)
+        if usage.limited:
+            return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})
+        if user.is_authenticated:
+            record_request(
+                user=user, credential=credential, method=scope["method"], path=path, status=200, started=started
+            )
+            if audit.flush_due():
+                audit.flush_if_due()
+        headers = list(template)
+        headers.append((b"content-length", str(len(body)).encode()))
+        headers.extend(
+            (name.lower().encode(), value.encode()) for name, value in rate_limit_headers(usage, 200).items()
+        )
+        return 200, headers, body
+
+
+def _in_thread(fast: FastPath, scope: dict, kind: str, meta: dict):
+    # Outside Django's handler, so its request_started/finished hooks do not run: keep the
+    # thread's connection under CONN_MAX_AGE ourselves.
+    close_old_connections()
+    try:
+        return fast.decide(scope, kind, meta)
+    finally:
+        close_old_connections()
+
+
+def _template_key(scope: dict, meta: dict) -> tuple:
+    # Everything Django's answer headers may depend on besides the path: whether a key was
+    # sent, and the host and scheme as Django sees them (ALLOWED_HOSTS, SECURE_SSL_REDIRECT,
+    # HSTS behind SECURE_PROXY_SSL_HEADER).
+    routing = tuple(meta.get(name) for name in _ROUTING_HEADERS.values())
+    return scope["path"], _keyed(meta), scope.get("scheme", "http"), routing
+
+
+def _keyed(meta: dict) -> bool:
+    return any(name in meta for name in KEY_HEADERS)
+
+
+def _meta(scope: dict) -> dict | None:
+    """The few environ entries the decision reads, or None when Django must answer."""
+    meta = {"REQUEST_METHOD": scope["method"], "QUERY_STRING": scope.get("query_string", b"").decode("latin1")}
+    client = scope.get("client")
+    meta["REMOTE_ADDR"] = client[0] if client else ""
+    # The key headers Django would read on this path (CoinGecko's names only on /api/v3/).
+    key_headers = _KEY_HEADERS if scope["path"].startswith(COINGECKO_PREFIX) else _PLAIN_KEY_HEADER
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.lower()
+        if name in key_headers:
+            if key_headers[name] in meta:
+                return None
+            meta[key_headers[name]] = raw_value.decode("latin1")
+        elif name == b"x-forwarded-for":
+            value = raw_value.decode("latin1")
+            old = meta.get("HTTP_X_FORWARDED_FOR")
+            meta["HTTP_X_FORWARDED_FOR"] = f"{old},{value}" if old else value
+        elif name in _ROUTING_HEADERS:
+            if _ROUTING_HEADERS[name] in meta:
+                return None  # repeated: Django's reading of it decides
+            meta[_ROUTING_HEADERS[name]] = raw_value.decode("latin1")
+        elif name == b"accept":
+            if raw_value.strip().lower().decode("latin1") not in _JSON_ACCEPTS:
+                return None
+        elif name in (b"authorization", b"origin", b"cookie"):
+            return None
+    return meta

@@ -1,0 +1,193 @@
+"""The fast path (cryptodt.fastpath) answers a cached read exactly as Django would:
+same status, headers (but Date) and body, the same counting, and a revoked key fails at once."""
+
+import asyncio
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.core.wsgi import get_wsgi_application
+from django_ratelimit import core as ratelimit_core
+
+from accounts import audit, ratelimit, selectors, services
+from accounts.models import AuditEntry, Tier
+from cryptodt import fastpath
+from cryptodt.fastpath import FastPath
+from cryptodt.wsgi_bridge import WSGIBridge
+
+# The bridge runs Django in its own threads, which see only committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+URLS = ["/api/prices?symbols=BTC,ETH", "/api/market?limit=2", "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd"]
+CLIENT = "10.1.2.3"
+
+
+@pytest.fixture
+def apps(listing, rate_clock):
+    bridge = WSGIBridge(get_wsgi_application(), threads=2, max_body_bytes=1024)
+    return FastPath(bridge), bridge
+
+
+class Spy:
+    """Counts the requests that reached Django."""
+
+    def __init__(self, bridge):
+        self.bridge, self.calls = bridge, 0
+
+    async def __call__(self, *args):
+        self.calls += 1
+        return await self.bridge(*args)
+
+    async def respond(self, *args):
+        self.calls += 1
+        return await self.bridge.respond(*args)
+
+    def __getattr__(self, name):
+        return getattr(self.bridge, name)
+
+
+def get(app, url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    path, _, query = url.partition("?")
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(b"host", b"127.0.0.1"), *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items())],
+        "server": ("127.0.0.1", 8000),
+        "client": (CLIENT, 50000),
+        "http_version": "1.1",
+        "scheme": "http",
+        "root_path": "",
+    }
+    sent = []
+    incoming = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start, body = sent
+    response_headers = {}
+    for name, value in start["headers"]:
+        response_headers.setdefault(name.decode().lower(), []).append(value.decode())
+    response_headers.pop("date", None)
+    return start["status"], response_headers, body["body"]
+
+
+def forget_count(subject: str, tier: Tier) -> None:
+    """Puts the caller's rate-limit counter back to zero, so two requests can be compared."""
+    rate = selectors.rate_of(tier=tier) or ratelimit._UNLIMITED
+    window = ratelimit_core._get_window(subject, rate[1])
+    key = ratelimit_core._make_cache_key(ratelimit.GROUP, window, rate, subject, ratelimit_core.ALL)
+    caches[settings.RATELIMIT_USE_CACHE].delete(key)
+
+
+def fast_and_slow(apps, url, headers=None, *, subject=f"ip:{CLIENT}", tier=Tier.ANONYMOUS):
+    fast, bridge = apps
+    get(fast, url, headers)  # Django answers it once: the answer is cached, its headers learnt
+    forget_count(subject, tier)
+    spy = Spy(bridge)
+    fast.bridge = spy
+    fast_answer = get(fast, url, headers)
+    fast.bridge = bridge
+    forget_count(subject, tier)
+    slow_answer = get(bridge, url, headers)
+    return fast_answer, slow_answer, spy.calls
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_an_anonymous_cached_read_is_the_same_on_both_paths_and_never_reaches_django(apps, url):
+    fast, slow, django_calls = fast_and_slow(apps, url)
+    assert django_calls == 0
+    assert fast[0] == 200
+    assert fast == slow
+    assert "x-ratelimit-remaining" in fast[1]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_cached_read_with_an_api_key_is_the_same_and_audited(apps, user, url):
+    key = services.api_key_issue(user=user, name="laptop").key
+    fast, slow, django_calls = fast_and_slow(apps, url, {"X-API-Key": key}, subject=f"user:{user.pk}", tier=Tier.FREE)
+    assert django_calls == 0
+    assert fast[0] == 200
+    assert fast == slow
+    audit.flush()
+    assert AuditEntry.objects.filter(user_id=user.pk, endpoint=url.split("?")[0], status=200).count() == 3
+
+
+def test_a_bad_key_gets_the_same_401_with_rate_limit_headers(apps):
+    fast, slow, _ = fast_and_slow(apps, URLS[0], {"X-API-Key": "cdt_nope_nope"})
+    assert fast[0] == 401
+    assert fast == slow
+    assert "x-ratelimit-limit" in fast[1]
+
+
+def test_over_the_limit_both_paths_give_the_same_429_and_count_once(apps, settings):
+    settings.RATE_ANON = "2/m"
+    fast_app, bridge = apps
+    assert get(fast_app, URLS[0])[0] == 200  # Django: count 1
+    assert get(fast_app, URLS[0])[0] == 200  # fast path: count 2
+    fast = get(fast_app, URLS[0])  # count 3
+    forget_count(f"ip:{CLIENT}", Tier.ANONYMOUS)
+    get(bridge, URLS[0])
+    get(bridge, URLS[0])
+    slow = get(bridge, URLS[0])  # count 3 again
+    assert fast[0] == 429
+    assert fast == slow
+    assert fast[1]["retry-after"] and fast[1]["x-ratelimit-remaining"] == ["0"]
+
+
+def test_a_revoked_key_fails_on_the_fast_path_at_once(apps, user):
+    fast_app, _ = apps
+    issued = services.api_key_issue(user=user, name="laptop")
+    headers = {"X-API-Key": issued.key}
+    assert get(fast_app, URLS[0], headers)[0] == 200
+    assert get(fast_app, URLS[0], headers)[0] == 200  # now from the fast path
+    services.api_key_revoke(user=user, prefix=issued.api_key.prefix)
+    status, _, body = get(fast_app, URLS[0], headers)
+    assert status == 401
+    assert b"revoked" in body
+
+
+def test_it_hands_requests_it_cannot_decide_to_django(apps):
+    fast_app, bridge = apps
+    get(fast_app, URLS[0])
+    spy = Spy(bridge)
+    fast_app.bridge = spy
+    get(fast_app, URLS[0] + "&format=json")
+    get(fast_app, URLS[0], {"Origin": "https://example.org"})
+    get(fast_app, URLS[0], {"Accept": "text/csv"})
+    get(fast_app, "/api/prices?symbols=SOL")  # not cached yet
+    get(fast_app, URLS[0])
+    assert spy.calls == 4
+    assert fastpath.ROUTES
+
+
+def test_an_answer_learnt_for_one_scheme_is_not_reused_for_another(listing, rate_clock, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    fast_app = FastPath(WSGIBridge(get_wsgi_application(), threads=2, max_body_bytes=1024))
+    https, http = {"X-Forwarded-Proto": "https"}, {"X-Forwarded-Proto": "http"}
+    assert get(fast_app, URLS[0], https)[0] == 200
+    assert get(fast_app, URLS[0], https)[0] == 200  # from the fast path
+    assert get(fast_app, URLS[0], http)[0] == 301  # Django's redirect, not the https answer
+
+
+@pytest.mark.parametrize("header", ["x-cg-demo-api-key", "x-cg-pro-api-key"])
+def test_a_key_sent_the_coingecko_way_is_charged_and_audited_as_that_user_on_the_fast_path(apps, user, header):
+    key = services.api_key_issue(user=user, name="script").key
+    url = URLS[2]  # /api/v3/simple/price: CoinGecko clients send the key in their own header
+    fast, slow, django_calls = fast_and_slow(apps, url, {header: key}, subject=f"user:{user.pk}", tier=Tier.FREE)
+    assert django_calls == 0
+    assert fast[0] == 200 and fast == slow
+    audit.flush()
+    assert AuditEntry.objects.filter(user_id=user.pk, endpoint="/api/v3/simple/price", status=200).count() == 3
+
+
+def test_a_bad_coingecko_style_key_is_the_same_401_on_both_paths(apps):
+    fast, slow, _ = fast_and_slow(apps, URLS[2], {"x-cg-demo-api-key": "cdt_nope_nope"})
+    assert fast[0] == 401 and fast == slow
