@@ -11,10 +11,12 @@ from decimal import Decimal
 from django.conf import settings
 
 from providers.base import Provider, batched
+from providers.coingecko_categories import parse_categories
 from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
     Candle,
+    CoinCategory,
     CoinListing,
     CoinProfile,
     CoinRef,
@@ -124,6 +126,10 @@ class CoinGecko(Provider):
         }
         payload = self.get_json("coins/{id}", f"/coins/{coin_id}", params=params, timeout=timeout)
         return self.parse("coins/{id}", parse_coin_profile, payload)
+
+    def categories(self, *, timeout: float | None) -> list[CoinCategory]:
+        payload = self.get_json("coins/categories", "/coins/categories", timeout=timeout)
+        return self.parse("coins/categories", parse_categories, payload)
 
     def exchange_rates(self, *, timeout: float | None) -> list[ExchangeRate]:
         payload = self.get_json("exchange_rates", "/exchange_rates", timeout=timeout)

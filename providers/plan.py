@@ -90,6 +90,9 @@ def plan_schedule(
         "exchange_rates": TaskPlan(
             "exchange_rates", _round_up(3600, cycle), {"coingecko": 1}, "BTC-relative exchange rates"
         ),
+        "categories": TaskPlan(
+            "categories", _round_up(3600, cycle), {"coingecko": 1}, "coin categories and their market figures"
+        ),
         "coin_list": TaskPlan("coin_list", _round_up(86400, cycle), {"coingecko": 1}, "the coin registry"),
         "exchange_pairs": TaskPlan(
             "exchange_pairs", _round_up(86400, cycle), {"binance": 20, "kraken": 1}, "exchange pair maps"

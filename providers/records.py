@@ -124,6 +124,21 @@ class ExchangeRate:
 
 
 @dataclass(frozen=True, slots=True)
+class CoinCategory:
+    """One of CoinGecko's coin categories with its market figures (coins/categories)."""
+
+    category_id: str
+    name: str
+    market_cap: Decimal | None
+    market_cap_change_24h: Decimal | None  # a percentage, as CoinGecko names it
+    volume_24h: Decimal | None
+    content: str
+    top_3_coins_id: list[str]
+    top_3_coins: list[str]  # image URLs
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Candle:
     """One OHLCV bar; ``t`` is the bar's open time."""
 

@@ -26,6 +26,7 @@ from providers.errors import InvalidPayload, ProviderError
 from providers.records import (
     Candle,
     ChainTVL,
+    CoinCategory,
     CoinListing,
     CoinProfile,
     CoinRef,
@@ -133,6 +134,11 @@ def _only(name: str, capability: str, call: Callable[[object], T]) -> Fetched[T]
 def fetch_coin_profile(coin_id: str, *, timeout: float | None = None) -> Fetched[CoinProfile]:
     """Only CoinGecko describes a coin (coins/{id})."""
     return _only("coingecko", "coin_profile", lambda p: p.coin_profile(coin_id, timeout=timeout))
+
+
+def fetch_categories(*, timeout: float | None = None) -> Fetched[list[CoinCategory]]:
+    """CoinGecko's coin categories with their market figures."""
+    return _only("coingecko", "categories", lambda p: p.categories(timeout=timeout))
 
 
 def fetch_exchange_rates(*, timeout: float | None = None) -> Fetched[list[ExchangeRate]]:

@@ -1,6 +1,7 @@
 """Markets models, one module per concept; everything is re-exported here."""
 
 from markets.models.candles import INTERVALS, Candle
+from markets.models.categories import CoinCategory
 from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.market import GlobalSnapshot, MarketStats, TrendingSnapshot
@@ -12,6 +13,7 @@ __all__ = [
     "Candle",
     "Chain",
     "Coin",
+    "CoinCategory",
     "CoinProfile",
     "ExchangeRate",
     "GlobalSnapshot",

@@ -14,7 +14,7 @@ from django.core.cache import caches
 
 from markets import selectors
 from markets.models import Coin, Protocol
-from markets.services import ingest, rates, registry
+from markets.services import categories, ingest, rates, registry
 from markets.services.rollup import rollup_hours
 from providers import router
 from providers.plan import plan_schedule
@@ -71,6 +71,14 @@ def collect_exchange_rates(*, timeout: float | None = None) -> StepResult:
         return rates.ingest_exchange_rates(rates=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("exchange_rates", step)
+
+
+def collect_categories(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_categories(timeout=timeout)
+        return categories.ingest_categories(categories=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("categories", step)
 
 
 def collect_trending(*, timeout: float | None = None) -> StepResult:
@@ -146,6 +154,8 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
         results.append(_settle("trending", collect_trending(timeout=timeout)))
     if not due_only or _due("exchange_rates"):
         results.append(_settle("exchange_rates", collect_exchange_rates(timeout=timeout)))
+    if not due_only or _due("categories"):
+        results.append(_settle("categories", collect_categories(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
     return results
 

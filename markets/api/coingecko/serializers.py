@@ -158,3 +158,17 @@ class CoinQuery(_Query):
     sparkline = serializers.BooleanField(default=False)
     include_categories_details = serializers.BooleanField(default=False)
     dex_pair_format = serializers.ChoiceField(choices=["contract_address", "symbol"], required=False)
+
+
+class CategoriesQuery(_Query):
+    order = serializers.ChoiceField(
+        choices=[
+            "market_cap_desc",
+            "market_cap_asc",
+            "name_desc",
+            "name_asc",
+            "market_cap_change_24h_desc",
+            "market_cap_change_24h_asc",
+        ],
+        default="market_cap_desc",
+    )

@@ -17,6 +17,8 @@ urlpatterns = [
     route("search", views.SearchView, "cg-search"),
     route("coins/list", views.CoinsListView, "cg-coins-list"),
     route("coins/markets", views.CoinsMarketsView, "cg-coins-markets"),
+    route("coins/categories/list", views.CategoriesListView, "cg-categories-list"),
+    route("coins/categories", views.CategoriesView, "cg-categories"),
     route(f"coins/{_ID}/market_chart/range", views.MarketChartRangeView, "cg-market-chart-range"),
     route(f"coins/{_ID}/market_chart", views.MarketChartView, "cg-market-chart"),
     route(f"coins/{_ID}/ohlc", views.OHLCView, "cg-ohlc"),

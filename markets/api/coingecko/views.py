@@ -17,7 +17,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, coin_detail
+from markets.api.coingecko import catalog, categories, coin_detail
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -251,6 +251,31 @@ class ExchangeRatesView(CoinGeckoView):
             return payload
 
         return Response(cached("prices", ("cg-rates",), TTL["prices"], build))
+
+
+def _stored(payload, what: str):
+    if payload is None:
+        raise NoDataAvailable(f"no {what} have been collected yet")
+    return payload
+
+
+class CategoriesListView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        key = ("cg-categories-list",)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(categories.categories_list(), "categories"))
+        )
+
+
+class CategoriesView(CoinGeckoView):
+    @extend_schema(parameters=[q.CategoriesQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        order = q.validated(q.CategoriesQuery, request)["order"]
+        key = ("cg-categories", order)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(categories.categories(order=order), "categories"))
+        )
 
 
 class UnknownPathView(CoinGeckoView):

@@ -1,0 +1,26 @@
+from django.db import models
+
+from markets.models.fields import money, source
+
+
+class CoinCategory(models.Model):
+    """One of CoinGecko's coin categories with its market figures, as its coins/categories
+    call last gave them (collected on the schedule; /api/v3/coins/categories serves them)."""
+
+    category_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    market_cap = money()
+    market_cap_change_24h = money(help_text="Percent, as CoinGecko names it")
+    volume_24h = money()
+    content = models.TextField(blank=True, default="")
+    top_3_coins_id = models.JSONField(default=list)
+    top_3_coins = models.JSONField(default=list, help_text="Image URLs of the top three coins")
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="CoinGecko's own time for the figures")
+    t = models.DateTimeField(help_text="When the categories were fetched")
+    source = source()
+
+    class Meta:
+        ordering = ["category_id"]
+
+    def __str__(self) -> str:
+        return self.category_id
