@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.conf import settings
 
 from providers.base import Provider, batched
-from providers.coingecko_categories import parse_categories
+from providers.coingecko_catalog import parse_asset_platforms, parse_categories
 from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
+    AssetPlatform,
     Candle,
     CoinCategory,
     CoinListing,
@@ -130,6 +131,10 @@ class CoinGecko(Provider):
     def categories(self, *, timeout: float | None) -> list[CoinCategory]:
         payload = self.get_json("coins/categories", "/coins/categories", timeout=timeout)
         return self.parse("coins/categories", parse_categories, payload)
+
+    def asset_platforms(self, *, timeout: float | None) -> list[AssetPlatform]:
+        payload = self.get_json("asset_platforms", "/asset_platforms", timeout=timeout)
+        return self.parse("asset_platforms", parse_asset_platforms, payload)
 
     def exchange_rates(self, *, timeout: float | None) -> list[ExchangeRate]:
         payload = self.get_json("exchange_rates", "/exchange_rates", timeout=timeout)

@@ -93,6 +93,9 @@ def plan_schedule(
         "categories": TaskPlan(
             "categories", _round_up(3600, cycle), {"coingecko": 1}, "coin categories and their market figures"
         ),
+        "asset_platforms": TaskPlan(
+            "asset_platforms", _round_up(86400, cycle), {"coingecko": 1}, "the chains coins have contracts on"
+        ),
         "coin_list": TaskPlan("coin_list", _round_up(86400, cycle), {"coingecko": 1}, "the coin registry"),
         "exchange_pairs": TaskPlan(
             "exchange_pairs", _round_up(86400, cycle), {"binance": 20, "kraken": 1}, "exchange pair maps"

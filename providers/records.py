@@ -139,6 +139,18 @@ class CoinCategory:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetPlatform:
+    """A chain coins have contracts on (CoinGecko's asset_platforms)."""
+
+    platform_id: str
+    chain_identifier: int | None  # Chainlist's chain id; None for non-EVM chains
+    name: str
+    shortname: str
+    native_coin_id: str | None
+    image: dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
 class Candle:
     """One OHLCV bar; ``t`` is the bar's open time."""
 

@@ -24,6 +24,7 @@ from typing import TypeVar
 from providers import breaker, config, stats, strategy
 from providers.errors import InvalidPayload, ProviderError
 from providers.records import (
+    AssetPlatform,
     Candle,
     ChainTVL,
     CoinCategory,
@@ -139,6 +140,11 @@ def fetch_coin_profile(coin_id: str, *, timeout: float | None = None) -> Fetched
 def fetch_categories(*, timeout: float | None = None) -> Fetched[list[CoinCategory]]:
     """CoinGecko's coin categories with their market figures."""
     return _only("coingecko", "categories", lambda p: p.categories(timeout=timeout))
+
+
+def fetch_asset_platforms(*, timeout: float | None = None) -> Fetched[list[AssetPlatform]]:
+    """CoinGecko's chains, the keys of its coins' platforms."""
+    return _only("coingecko", "asset_platforms", lambda p: p.asset_platforms(timeout=timeout))
 
 
 def fetch_exchange_rates(*, timeout: float | None = None) -> Fetched[list[ExchangeRate]]:

@@ -1,7 +1,7 @@
 """Markets models, one module per concept; everything is re-exported here."""
 
 from markets.models.candles import INTERVALS, Candle
-from markets.models.categories import CoinCategory
+from markets.models.categories import AssetPlatform, CoinCategory
 from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.market import GlobalSnapshot, MarketStats, TrendingSnapshot
@@ -9,6 +9,7 @@ from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, Rollu
 from markets.models.rates import ExchangeRate
 
 __all__ = [
+    "AssetPlatform",
     "INTERVALS",
     "Candle",
     "Chain",

@@ -1,3 +1,5 @@
+"""Directories CoinGecko keeps beside its coins: categories and asset platforms."""
+
 from django.db import models
 
 from markets.models.fields import money, source
@@ -24,3 +26,24 @@ class CoinCategory(models.Model):
 
     def __str__(self) -> str:
         return self.category_id
+
+
+class AssetPlatform(models.Model):
+    """A chain coins have contracts on (CoinGecko's asset_platforms, collected daily); its id
+    is the key of Coin.platforms."""
+
+    platform_id = models.CharField(max_length=100, unique=True)
+    chain_identifier = models.BigIntegerField(null=True, blank=True, help_text="Chainlist's chain id")
+    name = models.CharField(max_length=200)
+    shortname = models.CharField(max_length=100, blank=True, default="")
+    # null, not "", where CoinGecko names no native coin: its schema says null
+    native_coin_id = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
+    image = models.JSONField(default=dict)
+    t = models.DateTimeField(help_text="When the list was fetched")
+    source = source()
+
+    class Meta:
+        ordering = ["platform_id"]
+
+    def __str__(self) -> str:
+        return self.platform_id

@@ -1,7 +1,8 @@
-"""Coin categories (CoinGecko's coins/categories): stored whole on the schedule.
+"""CoinGecko's directories, stored whole on the schedule: coin categories (coins/categories)
+and asset platforms (asset_platforms).
 
-A category CoinGecko no longer lists is removed, so /api/v3/coins/categories/list answers
-what CoinGecko answered last; a batch that fails validation is rejected whole."""
+An entry CoinGecko no longer lists is removed, so /api/v3/ answers what CoinGecko answered
+last; a batch that fails validation is rejected whole."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -9,8 +10,9 @@ from datetime import UTC, datetime
 from django.db import transaction
 
 from cryptodt import data_cache as cache
-from markets.models import CoinCategory
+from markets.models import AssetPlatform, CoinCategory
 from providers import validation as v
+from providers.records import AssetPlatform as AssetPlatformRecord
 from providers.records import CoinCategory as CoinCategoryRecord
 
 
@@ -40,5 +42,36 @@ def ingest_categories(*, categories: Sequence[CoinCategoryRecord], source: str, 
             rows.values(), update_conflicts=True, unique_fields=["category_id"], update_fields=fields
         )
         CoinCategory.objects.exclude(category_id__in=list(rows)).delete()
+    cache.bump("market")
+    return len(rows)
+
+
+def ingest_asset_platforms(
+    *, platforms: Sequence[AssetPlatformRecord], source: str, now: datetime | None = None
+) -> int:
+    if not platforms:
+        raise v.InvalidRecord("an empty platform list would remove every platform")
+    t = v.moment(now or datetime.now(UTC), "platforms time")
+    rows = {}
+    for item in platforms:
+        key = v.text(item.platform_id, "platform id", max_length=100)
+        rows[key] = AssetPlatform(
+            platform_id=key,
+            chain_identifier=item.chain_identifier,
+            name=v.text(item.name, f"{key} name", max_length=200),
+            shortname=v.text(item.shortname, f"{key} shortname", max_length=100, required=False),
+            native_coin_id=item.native_coin_id,
+            image=dict(item.image),
+            t=t,
+            source=source[:32],
+        )
+        if item.chain_identifier is not None and not -(2**63) < item.chain_identifier < 2**63:
+            raise v.InvalidRecord(f"{key} chain identifier out of range")
+    fields = [f.name for f in AssetPlatform._meta.concrete_fields if f.name not in ("id", "platform_id")]
+    with transaction.atomic():
+        AssetPlatform.objects.bulk_create(
+            rows.values(), update_conflicts=True, unique_fields=["platform_id"], update_fields=fields
+        )
+        AssetPlatform.objects.exclude(platform_id__in=list(rows)).delete()
     cache.bump("market")
     return len(rows)

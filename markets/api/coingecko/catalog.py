@@ -3,9 +3,11 @@
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
-from markets.api.coingecko.selectors import coin, unix_ms
+from markets.api.coingecko.selectors import coin, price_entries, unix_ms
 from markets.api.serializers import KNOWN_VS
 from markets.models import Coin, ExchangeRate, HourlyPrice, LatestQuote, PriceSnapshot
 
@@ -44,6 +46,34 @@ def search(*, query: str) -> dict:
         ]
     # cryptodt keeps no exchange, ICO, category or NFT directory to search.
     return {"coins": coins, "exchanges": [], "icos": [], "categories": [], "nfts": []}
+
+
+def coins_by_contract(*, platform: str, addresses: list[str]) -> dict[str, Coin]:
+    """Address as asked -> the coin whose contract on ``platform`` it is (CoinGecko's coin list,
+    stored in Coin.platforms). Hex (EVM) addresses match whatever their letter case; others exactly."""
+    wanted = {a: _hex_lower(a) for a in addresses}
+    found = (
+        # Cast: a plain text comparison (SQLite's JSON `IN` would parse each address as JSON).
+        Coin.objects.annotate(address=Cast(KeyTextTransform(platform, "platforms"), CharField()))
+        .filter(address__in={*wanted.values(), *addresses})
+        .order_by("market_cap_rank", "coin_id")
+    )
+    by_address: dict[str, Coin] = {}
+    for c in found:
+        by_address.setdefault(_hex_lower(c.address), c)
+    return {asked: by_address[key] for asked, key in wanted.items() if key in by_address}
+
+
+def token_price(*, platform: str, addresses: list[str], vs_currencies: list[str], **flags) -> dict:
+    """simple/price's entries keyed by contract address (lower-case, as CoinGecko answers)."""
+    coins = coins_by_contract(platform=platform, addresses=addresses)
+    distinct = list(dict.fromkeys(coins.values()))
+    entries = {c.pk: entry for c, entry in price_entries(coins=distinct, vs_currencies=vs_currencies, **flags)}
+    return {_hex_lower(asked): entries[c.pk] for asked, c in coins.items() if c.pk in entries}
+
+
+def _hex_lower(address: str) -> str:
+    return address.lower() if address.lower().startswith("0x") else address
 
 
 def supported_vs_currencies() -> list[str]:

@@ -95,6 +95,26 @@ def simple_price(
     """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does)."""
     by_symbol = not ids
     coins = coins_by_symbol(symbols=symbols or []) if by_symbol else coins_by_id(ids=ids)
+    flags = {
+        "include_market_cap": include_market_cap,
+        "include_24hr_vol": include_24hr_vol,
+        "include_24hr_change": include_24hr_change,
+        "include_last_updated_at": include_last_updated_at,
+    }
+    entries = price_entries(coins=coins, vs_currencies=vs_currencies, **flags)
+    return {(c.symbol.lower() if by_symbol else c.coin_id): entry for c, entry in entries}
+
+
+def price_entries(
+    *,
+    coins: list[Coin],
+    vs_currencies: list[str],
+    include_market_cap: bool,
+    include_24hr_vol: bool,
+    include_24hr_change: bool,
+    include_last_updated_at: bool,
+) -> list[tuple[Coin, dict]]:
+    """simple/price's entry per coin with a stored price, in the order given."""
     quotes = LatestQuote.objects.filter(coin__in=coins, vs__in={*vs_currencies, "usd"})
     by_coin: dict[int, dict[str, LatestQuote]] = {}
     for quote in quotes:
@@ -103,7 +123,7 @@ def simple_price(
     # only then); a stored price in that currency always wins.
     lacking = any(vs not in held for held in by_coin.values() for vs in vs_currencies)
     converted = conversion.usd_factors() if lacking else {}
-    payload = {}
+    payload = []
     for c in coins:
         stored = by_coin.get(c.pk)
         if not stored:
@@ -129,7 +149,7 @@ def simple_price(
             continue
         if include_last_updated_at:
             entry["last_updated_at"] = int(max(q.t for q in stored.values()).timestamp())
-        payload[c.symbol.lower() if by_symbol else c.coin_id] = entry
+        payload.append((c, entry))
     return payload
 
 

@@ -12,6 +12,8 @@ from markets.api.serializers import KNOWN_VS
 COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
 _CURRENCY = re.compile(r"^[a-z]{2,10}$")
+# Contract addresses: hex (EVM), base58 (Solana), dotted or colon forms (NEAR, Hedera, Cardano).
+_ADDRESS = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 MAX_DAYS = 3650
 
 
@@ -61,6 +63,22 @@ class _Query(serializers.Serializer):
         if isinstance(data.get("vs_currency"), str):
             data["vs_currency"] = data["vs_currency"].strip().lower()
         return super().to_internal_value(data)
+
+
+class TokenPriceQuery(_Query):
+    contract_addresses = CommaList(pattern=_ADDRESS, max_items=100)
+    vs_currencies = CommaList(pattern=_CURRENCY, max_items=50, lower=True)
+    include_market_cap = serializers.BooleanField(default=False)
+    include_24hr_vol = serializers.BooleanField(default=False)
+    include_24hr_change = serializers.BooleanField(default=False)
+    include_last_updated_at = serializers.BooleanField(default=False)
+
+
+class AssetPlatformsQuery(_Query):
+    filter = serializers.ChoiceField(choices=["nft"], required=False)
+
+    def validate_filter(self, value):
+        raise serializers.ValidationError("filter=nft is not served: cryptodt keeps no NFT directory")
 
 
 class SimplePriceQuery(_Query):

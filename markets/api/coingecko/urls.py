@@ -14,6 +14,8 @@ urlpatterns = [
     route("ping", views.PingView, "cg-ping"),
     route("simple/price", views.SimplePriceView, "cg-simple-price"),
     route("simple/supported_vs_currencies", views.SupportedCurrenciesView, "cg-supported-vs"),
+    route("simple/token_price/(?P<platform_id>[^/]+)", views.TokenPriceView, "cg-token-price"),
+    route("asset_platforms", views.AssetPlatformsView, "cg-asset-platforms"),
     route("search", views.SearchView, "cg-search"),
     route("coins/list", views.CoinsListView, "cg-coins-list"),
     route("coins/markets", views.CoinsMarketsView, "cg-coins-markets"),

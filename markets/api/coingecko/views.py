@@ -17,7 +17,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, categories, coin_detail
+from markets.api.coingecko import catalog, coin_detail, directories
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -77,6 +77,29 @@ class SimplePriceView(CoinGeckoView):
         args.update(flags)
         key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
         return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
+
+
+class TokenPriceView(CoinGeckoView):
+    @extend_schema(parameters=[q.TokenPriceQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, platform_id: str):
+        if not q.COIN_ID.fullmatch(platform_id):
+            raise NotFoundError("asset platform not found")
+        params = q.validated(q.TokenPriceQuery, request)
+        flags = {k: v for k, v in params.items() if k.startswith("include_")}
+        args = {"platform": platform_id, "addresses": params["contract_addresses"]}
+        args["vs_currencies"] = params["vs_currencies"]
+        key = ("cg-token", *(tuple(v) if isinstance(v, list) else v for v in args.values()), *flags.values())
+        return Response(cached("prices", key, TTL["prices"], lambda: catalog.token_price(**args, **flags)))
+
+
+class AssetPlatformsView(CoinGeckoView):
+    @extend_schema(parameters=[q.AssetPlatformsQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q.validated(q.AssetPlatformsQuery, request)
+        key = ("cg-platforms",)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(directories.asset_platforms(), "asset platforms"))
+        )
 
 
 class CoinsListView(CoinGeckoView):
@@ -264,7 +287,7 @@ class CategoriesListView(CoinGeckoView):
     def get(self, request):
         key = ("cg-categories-list",)
         return Response(
-            cached("market", key, TTL["market"], lambda: _stored(categories.categories_list(), "categories"))
+            cached("market", key, TTL["market"], lambda: _stored(directories.categories_list(), "categories"))
         )
 
 
@@ -274,7 +297,7 @@ class CategoriesView(CoinGeckoView):
         order = q.validated(q.CategoriesQuery, request)["order"]
         key = ("cg-categories", order)
         return Response(
-            cached("market", key, TTL["market"], lambda: _stored(categories.categories(order=order), "categories"))
+            cached("market", key, TTL["market"], lambda: _stored(directories.categories(order=order), "categories"))
         )
 
 

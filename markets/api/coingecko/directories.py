@@ -1,10 +1,11 @@
-"""Reads behind /api/v3/coins/categories and /coins/categories/list: the stored categories
-(CoinGecko's coins/categories, collected on the schedule) in CoinGecko's shapes."""
+"""Reads behind /api/v3/coins/categories, /coins/categories/list and /asset_platforms: the
+stored directories (CoinGecko's coins/categories and asset_platforms, collected on the
+schedule) in CoinGecko's shapes."""
 
 from django.db.models import F
 
 from markets.api.coingecko.selectors import _iso_ms
-from markets.models import CoinCategory
+from markets.models import AssetPlatform, CoinCategory
 
 # CoinGecko's `order` values; a category without the figure sorts last either way.
 ORDERS = {
@@ -40,4 +41,21 @@ def categories(*, order: str) -> list[dict] | None:
             "updated_at": _iso_ms(c.updated_at or c.t),
         }
         for c in rows
+    ]
+
+
+def asset_platforms() -> list[dict] | None:
+    rows = list(AssetPlatform.objects.order_by("platform_id"))
+    if not rows:
+        return None
+    return [
+        {
+            "id": p.platform_id,
+            "chain_identifier": p.chain_identifier,
+            "name": p.name,
+            "shortname": p.shortname,
+            "native_coin_id": p.native_coin_id,
+            "image": p.image,
+        }
+        for p in rows
     ]
