@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from providers.base import Provider, batched
-from providers.coingecko_catalog import parse_asset_platforms, parse_categories
+from providers.coingecko_catalog import parse_asset_platforms, parse_categories, parse_global_defi
 from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
@@ -22,6 +22,7 @@ from providers.records import (
     CoinProfile,
     CoinRef,
     ExchangeRate,
+    GlobalDefi,
     GlobalStats,
     MarketRow,
     PricePoint,
@@ -135,6 +136,12 @@ class CoinGecko(Provider):
     def asset_platforms(self, *, timeout: float | None) -> list[AssetPlatform]:
         payload = self.get_json("asset_platforms", "/asset_platforms", timeout=timeout)
         return self.parse("asset_platforms", parse_asset_platforms, payload)
+
+    def global_defi(self, *, timeout: float | None) -> GlobalDefi:
+        payload = self.get_json(
+            "global/decentralized_finance_defi", "/global/decentralized_finance_defi", timeout=timeout
+        )
+        return self.parse("global/decentralized_finance_defi", parse_global_defi, payload)
 
     def exchange_rates(self, *, timeout: float | None) -> list[ExchangeRate]:
         payload = self.get_json("exchange_rates", "/exchange_rates", timeout=timeout)

@@ -1,10 +1,11 @@
 """CoinGecko's directory calls into records: coins/categories (every category with its market
 figures; https://docs.coingecko.com/v3.0.1/reference/coins-categories, one call answers both
 /coins/categories and /coins/categories/list) and asset_platforms
-(https://docs.coingecko.com/v3.0.1/reference/asset-platforms-list)."""
+(https://docs.coingecko.com/v3.0.1/reference/asset-platforms-list) and
+global/decentralized_finance_defi (https://docs.coingecko.com/v3.0.1/reference/global-defi)."""
 
 from providers.payload import Checker
-from providers.records import AssetPlatform, CoinCategory
+from providers.records import AssetPlatform, CoinCategory, GlobalDefi
 
 MAX_TEXT = 5000  # descriptions are a paragraph; a megabyte of "content" is not one
 
@@ -84,3 +85,24 @@ def parse_asset_platforms(payload) -> list[AssetPlatform]:
     if len({p.platform_id for p in result}) != len(result):
         raise check.fail("a platform id appears twice")
     return result
+
+
+DEFI_FIGURES = ("defi_market_cap", "eth_market_cap", "defi_to_eth_ratio", "trading_volume_24h", "defi_dominance")
+
+
+def parse_global_defi(payload) -> GlobalDefi:
+    check = Checker("coingecko", "global/decentralized_finance_defi")
+    data = check.dict(check.field(check.dict(payload, "body"), "data", "body"), "data")
+    figures = {}
+    for key in DEFI_FIGURES:
+        text = check.field(data, key, "data")
+        # A decimal string; checked as a finite non-negative number, kept as sent.
+        if not isinstance(text, str) or len(text) > 100:
+            raise check.fail(f"data.{key} is not a decimal string")
+        check.non_negative(text, f"data.{key}", optional=False)
+        figures[key] = text.strip()
+    return GlobalDefi(
+        **figures,
+        top_coin_name=check.text(data, "top_coin_name", "data")[:200],
+        top_coin_defi_dominance=check.non_negative(data.get("top_coin_defi_dominance"), "data.top_coin_defi_dominance"),
+    )

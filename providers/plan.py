@@ -93,6 +93,9 @@ def plan_schedule(
         "categories": TaskPlan(
             "categories", _round_up(3600, cycle), {"coingecko": 1}, "coin categories and their market figures"
         ),
+        "global_defi": TaskPlan(
+            "global_defi", _round_up(3600, cycle), {"coingecko": 1}, "DeFi market cap and dominance"
+        ),
         "asset_platforms": TaskPlan(
             "asset_platforms", _round_up(86400, cycle), {"coingecko": 1}, "the chains coins have contracts on"
         ),

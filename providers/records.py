@@ -151,6 +151,20 @@ class AssetPlatform:
 
 
 @dataclass(frozen=True, slots=True)
+class GlobalDefi:
+    """CoinGecko's global/decentralized_finance_defi. The figures stay the decimal strings
+    CoinGecko sends (up to ~70 digits), so they are answered digit for digit."""
+
+    defi_market_cap: str
+    eth_market_cap: str
+    defi_to_eth_ratio: str
+    trading_volume_24h: str
+    defi_dominance: str
+    top_coin_name: str
+    top_coin_defi_dominance: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class Candle:
     """One OHLCV bar; ``t`` is the bar's open time."""
 

@@ -34,6 +34,7 @@ from providers.records import (
     ExchangeRate,
     FearGreedPoint,
     Fetched,
+    GlobalDefi,
     GlobalStats,
     MarketRow,
     PricePoint,
@@ -145,6 +146,11 @@ def fetch_categories(*, timeout: float | None = None) -> Fetched[list[CoinCatego
 def fetch_asset_platforms(*, timeout: float | None = None) -> Fetched[list[AssetPlatform]]:
     """CoinGecko's chains, the keys of its coins' platforms."""
     return _only("coingecko", "asset_platforms", lambda p: p.asset_platforms(timeout=timeout))
+
+
+def fetch_global_defi(*, timeout: float | None = None) -> Fetched[GlobalDefi]:
+    """CoinGecko's DeFi market cap and dominance."""
+    return _only("coingecko", "global_defi", lambda p: p.global_defi(timeout=timeout))
 
 
 def fetch_exchange_rates(*, timeout: float | None = None) -> Fetched[list[ExchangeRate]]:

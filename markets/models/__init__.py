@@ -4,7 +4,7 @@ from markets.models.candles import INTERVALS, Candle
 from markets.models.categories import AssetPlatform, CoinCategory
 from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
-from markets.models.market import GlobalSnapshot, MarketStats, TrendingSnapshot
+from markets.models.market import GlobalDefiSnapshot, GlobalSnapshot, MarketStats, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
 from markets.models.rates import ExchangeRate
 
@@ -17,6 +17,7 @@ __all__ = [
     "CoinCategory",
     "CoinProfile",
     "ExchangeRate",
+    "GlobalDefiSnapshot",
     "GlobalSnapshot",
     "HourlyPrice",
     "LatestQuote",

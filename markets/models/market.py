@@ -23,6 +23,23 @@ class GlobalSnapshot(models.Model):
         return f"global {self.t:%Y-%m-%d %H:%M}"
 
 
+class GlobalDefiSnapshot(models.Model):
+    """CoinGecko's global DeFi figures as last collected; the decimal strings as it sent them."""
+
+    t = models.DateTimeField(unique=True)
+    defi_market_cap = models.CharField(max_length=100)
+    eth_market_cap = models.CharField(max_length=100)
+    defi_to_eth_ratio = models.CharField(max_length=100)
+    trading_volume_24h = models.CharField(max_length=100)
+    defi_dominance = models.CharField(max_length=100)
+    top_coin_name = models.CharField(max_length=200)
+    top_coin_defi_dominance = money()
+    source = source()
+
+    def __str__(self) -> str:
+        return f"defi {self.t:%Y-%m-%d %H:%M}"
+
+
 class TrendingSnapshot(models.Model):
     """One entry of a trending list; the entries of one collection share ``t``."""
 

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from django.db import transaction
 
 from cryptodt import data_cache as cache
-from markets.models import AssetPlatform, CoinCategory
+from markets.models import AssetPlatform, CoinCategory, GlobalDefiSnapshot
 from providers import validation as v
 from providers.records import AssetPlatform as AssetPlatformRecord
 from providers.records import CoinCategory as CoinCategoryRecord
+from providers.records import GlobalDefi
 
 
 def ingest_categories(*, categories: Sequence[CoinCategoryRecord], source: str, now: datetime | None = None) -> int:
@@ -75,3 +76,23 @@ def ingest_asset_platforms(
         AssetPlatform.objects.exclude(platform_id__in=list(rows)).delete()
     cache.bump("market")
     return len(rows)
+
+
+def ingest_global_defi(*, defi: GlobalDefi, source: str, now: datetime | None = None) -> int:
+    """One snapshot; older ones are kept (like GlobalSnapshot) and pruned with them."""
+    t = v.moment(now or datetime.now(UTC), "defi time")
+    GlobalDefiSnapshot.objects.update_or_create(
+        t=t,
+        defaults={
+            "defi_market_cap": defi.defi_market_cap,
+            "eth_market_cap": defi.eth_market_cap,
+            "defi_to_eth_ratio": defi.defi_to_eth_ratio,
+            "trading_volume_24h": defi.trading_volume_24h,
+            "defi_dominance": defi.defi_dominance,
+            "top_coin_name": v.text(defi.top_coin_name, "defi top coin", max_length=200),
+            "top_coin_defi_dominance": v.money(defi.top_coin_defi_dominance, "defi top coin dominance"),
+            "source": source[:32],
+        },
+    )
+    cache.bump("market")
+    return 1

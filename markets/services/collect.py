@@ -89,6 +89,14 @@ def collect_asset_platforms(*, timeout: float | None = None) -> StepResult:
     return run_step("asset_platforms", step)
 
 
+def collect_global_defi(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_global_defi(timeout=timeout)
+        return categories.ingest_global_defi(defi=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("global_defi", step)
+
+
 def collect_trending(*, timeout: float | None = None) -> StepResult:
     def step():
         fetched = router.fetch_trending(timeout=timeout)
@@ -164,6 +172,8 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
         results.append(_settle("exchange_rates", collect_exchange_rates(timeout=timeout)))
     if not due_only or _due("categories"):
         results.append(_settle("categories", collect_categories(timeout=timeout)))
+    if not due_only or _due("global_defi"):
+        results.append(_settle("global_defi", collect_global_defi(timeout=timeout)))
     if not due_only or _due("asset_platforms"):
         results.append(_settle("asset_platforms", collect_asset_platforms(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))

@@ -100,3 +100,14 @@ def _trending_item(number: int, slug: str) -> dict:
         "total_volume_btc_text": "0.0769",
         "sparkline": f"https://www.coingecko.com/coins/{number}/sparkline.svg",
     }
+
+
+def digits15(value):
+    """SQLite keeps 15 significant digits of a decimal (docs/API.md); PostgreSQL keeps all."""
+    if isinstance(value, float):
+        return float(f"{value:.15g}")
+    if isinstance(value, dict):
+        return {k: digits15(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [digits15(v) for v in value]
+    return value

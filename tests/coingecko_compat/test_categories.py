@@ -6,6 +6,7 @@ import pytest
 
 from markets.models import CoinCategory
 from markets.services import collect
+from tests.coingecko_compat.conftest import digits15
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +19,6 @@ def collected(upstream, own_fixture):
     gecko.script("/coins/categories", Reply(own_fixture(CATEGORIES)))
     assert collect.collect_categories().ok
     return json.loads(own_fixture(CATEGORIES))
-
-
-def digits15(value):
-    """SQLite keeps 15 significant digits of a decimal (docs/API.md); PostgreSQL keeps all."""
-    if isinstance(value, float):
-        return float(f"{value:.15g}")
-    if isinstance(value, dict):
-        return {k: digits15(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [digits15(v) for v in value]
-    return value
 
 
 def test_the_scheduled_step_stores_every_category_coingecko_sent(collected):

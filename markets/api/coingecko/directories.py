@@ -5,7 +5,7 @@ schedule) in CoinGecko's shapes."""
 from django.db.models import F
 
 from markets.api.coingecko.selectors import _iso_ms
-from markets.models import AssetPlatform, CoinCategory
+from markets.models import AssetPlatform, CoinCategory, GlobalDefiSnapshot
 
 # CoinGecko's `order` values; a category without the figure sorts last either way.
 ORDERS = {
@@ -59,3 +59,17 @@ def asset_platforms() -> list[dict] | None:
         }
         for p in rows
     ]
+
+
+def global_defi() -> dict | None:
+    """The newest stored DeFi figures, the strings as CoinGecko sent them."""
+    row = GlobalDefiSnapshot.objects.order_by("-t").first()
+    if row is None:
+        return None
+    data = {
+        key: getattr(row, key)
+        for key in ("defi_market_cap", "eth_market_cap", "defi_to_eth_ratio", "trading_volume_24h", "defi_dominance")
+    }
+    data["top_coin_name"] = row.top_coin_name
+    data["top_coin_defi_dominance"] = row.top_coin_defi_dominance
+    return {"data": data}

@@ -190,3 +190,23 @@ class CategoriesQuery(_Query):
         ],
         default="market_cap_desc",
     )
+
+
+class TickersQuery(_Query):
+    exchange_ids = serializers.CharField(required=False, max_length=1000)
+    include_exchange_logo = serializers.BooleanField(default=False)
+    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+    order = serializers.ChoiceField(
+        choices=["trust_score_desc", "trust_score_asc", "volume_desc", "volume_asc"], required=False
+    )
+    depth = serializers.BooleanField(default=False)
+    dex_pair_format = serializers.ChoiceField(choices=["contract_address", "symbol"], required=False)
+
+
+class ExchangesQuery(_Query):
+    per_page = serializers.IntegerField(min_value=1, max_value=250, default=100)
+    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+
+
+class ExchangesListQuery(_Query):
+    status = serializers.ChoiceField(choices=["active", "inactive"], default="active")

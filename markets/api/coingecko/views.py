@@ -102,6 +102,41 @@ class AssetPlatformsView(CoinGeckoView):
         )
 
 
+class GlobalDefiView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        key = ("cg-defi",)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(directories.global_defi(), "DeFi figures"))
+        )
+
+
+class TickersView(CoinGeckoView):
+    """No exchange's per-pair tickers are stored: CoinGecko's answer for a coin it has none for."""
+
+    @extend_schema(parameters=[q.TickersQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        q.validated(q.TickersQuery, request)
+        return Response({"name": gecko.coin(coin_id=coin_id).name, "tickers": []})
+
+
+class ExchangesView(CoinGeckoView):
+    """No exchange directory is stored: an empty page, as CoinGecko answers past its last one."""
+
+    @extend_schema(parameters=[q.ExchangesQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q.validated(q.ExchangesQuery, request)
+        return Response([])
+
+
+class ExchangesListView(CoinGeckoView):
+    @extend_schema(parameters=[q.ExchangesListQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q.validated(q.ExchangesListQuery, request)
+        return Response([])
+
+
 class CoinsListView(CoinGeckoView):
     @extend_schema(parameters=[q.CoinsListQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request):
