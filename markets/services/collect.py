@@ -14,7 +14,7 @@ from django.core.cache import caches
 
 from markets import selectors
 from markets.models import Coin, Protocol
-from markets.services import categories, ingest, rates, registry
+from markets.services import categories, ingest, profiles, rates, registry
 from markets.services.rollup import rollup_hours
 from providers import router
 from providers.plan import plan_schedule
@@ -276,11 +276,24 @@ def fetch_on_demand_candles(*, coin: Coin, interval: str, start: datetime | None
         return False
 
 
-def fetch_on_demand_profile(*, coin: Coin) -> bool:
-    """CoinGecko's description of a coin (coins/{id}), asked once and stored (CoinProfile)."""
+def fetch_on_demand_profile(*, coin_id: str) -> bool:
+    """CoinGecko's description of a coin (coins/{id}), asked once and stored (CoinProfile);
+    a coin the registry did not know is added from it."""
     try:
-        fetched = router.fetch_coin_profile(coin.coin_id, timeout=settings.ON_DEMAND_TIMEOUT_S)
-        return ingest.ingest_profile(coin=coin, profile=fetched.data, source=fetched.provider)
+        fetched = router.fetch_coin_profile(coin_id, timeout=settings.ON_DEMAND_TIMEOUT_S)
+        return profiles.ingest_profile(coin_id=coin_id, profile=fetched.data, source=fetched.provider)
     except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
-        logger.info("on-demand profile for %s failed: %s", coin.coin_id, exc)
+        logger.info("on-demand profile for %s failed: %s", coin_id, exc)
+        return False
+
+
+def fetch_on_demand_quotes(*, coins: list[Coin], vs: str) -> bool:
+    """One short-timeout fetch for several coins the collector does not track."""
+    try:
+        fetched = router.fetch_prices(
+            [registry.coin_ref(c) for c in coins], vs=vs, timeout=settings.ON_DEMAND_TIMEOUT_S
+        )
+        return ingest.ingest_quotes(quotes=fetched.data, source=fetched.provider) > 0
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand prices for %d coins failed: %s", len(coins), exc)
         return False

@@ -19,7 +19,6 @@ from markets.models import (
     Candle,
     Chain,
     Coin,
-    CoinProfile,
     GlobalSnapshot,
     HourlyPrice,
     LatestQuote,
@@ -45,9 +44,6 @@ from providers.records import (
     Quote,
     TrendingEntry,
     TVLPoint,
-)
-from providers.records import (
-    CoinProfile as CoinProfileRecord,
 )
 
 logger = logging.getLogger(__name__)
@@ -454,17 +450,3 @@ def mark_history_covered(*, coin: Coin, start: datetime, end: datetime) -> None:
     coin.history_covered_from = min(filter(None, [coin.history_covered_from, start]))
     coin.history_covered_until = max(filter(None, [coin.history_covered_until, end]))
     coin.save(update_fields=["history_covered_from", "history_covered_until"])
-
-
-def ingest_profile(*, coin: Coin, profile: CoinProfileRecord, source: str) -> bool:
-    """A coin's description, stored when it is the coin asked for (a provider answering
-    another coin's page is rejected, never stored under this one)."""
-    if profile.coin_id != coin.coin_id:
-        reason = f"profile for {coin.coin_id} answered {profile.coin_id}"
-        stats.record_error(source, "coin profile", reason[:300], invalid_payload=True)
-        return False
-    CoinProfile.objects.update_or_create(
-        coin=coin, defaults={"fields": profile.fields, "fetched_at": datetime.now(UTC), "source": source}
-    )
-    cache.bump("market")
-    return True

@@ -7,14 +7,14 @@ from django.db.models import CharField, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from markets.api.coingecko.selectors import coin, price_entries, unix_ms
+from markets.api.coingecko.selectors import MISSING_LARGE, coin, price_entries, unix_ms
 from markets.api.serializers import KNOWN_VS
 from markets.models import Coin, ExchangeRate, HourlyPrice, LatestQuote, PriceSnapshot
 
 SEARCH_LIMIT = 25  # CoinGecko answers at most this many coins per query
 # CoinGecko's own placeholders for a coin without an image.
 _MISSING_THUMB = "missing_thumb.png"
-_MISSING_LARGE = "missing_large.png"
+_MISSING_LARGE = MISSING_LARGE
 
 
 def search(*, query: str) -> dict:
@@ -64,9 +64,13 @@ def coins_by_contract(*, platform: str, addresses: list[str]) -> dict[str, Coin]
     return {asked: by_address[key] for asked, key in wanted.items() if key in by_address}
 
 
-def token_price(*, platform: str, addresses: list[str], vs_currencies: list[str], **flags) -> dict:
-    """simple/price's entries keyed by contract address (lower-case, as CoinGecko answers)."""
-    coins = coins_by_contract(platform=platform, addresses=addresses)
+def token_price(
+    *, platform: str, addresses: list[str], vs_currencies: list[str], coins: dict[str, Coin] | None = None, **flags
+) -> dict:
+    """simple/price's entries keyed by contract address (hex lower-case, as CoinGecko answers);
+    ``coins``: what ``coins_by_contract`` already found for these addresses."""
+    if coins is None:
+        coins = coins_by_contract(platform=platform, addresses=addresses)
     distinct = list(dict.fromkeys(coins.values()))
     entries = {c.pk: entry for c, entry in price_entries(coins=distinct, vs_currencies=vs_currencies, **flags)}
     return {_hex_lower(asked): entries[c.pk] for asked, c in coins.items() if c.pk in entries}

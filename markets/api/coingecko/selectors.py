@@ -13,6 +13,9 @@ from markets import selectors
 from markets.api.coingecko import conversion
 from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, MarketStats, TrendingSnapshot
 
+# CoinGecko's own placeholder for a coin without an image.
+MISSING_LARGE = "missing_large.png"
+
 # CoinGecko's /coins/markets `order` values and how storage sorts by them.
 MARKET_ORDERS = {
     "market_cap_desc": (F("market_cap").desc(nulls_last=True), "coin__coin_id"),
@@ -75,6 +78,10 @@ def coins_by_symbol(*, symbols: list[str]) -> list[Coin]:
     return selectors.coins_for_symbols(symbols=symbols)[0]
 
 
+def asked_coins(*, ids: list[str] | None, symbols: list[str] | None) -> list[Coin]:
+    return coins_by_id(ids=ids) if ids else coins_by_symbol(symbols=symbols or [])
+
+
 def coin(*, coin_id: str) -> Coin:
     found = Coin.objects.filter(coin_id=coin_id).first()
     if found is None:
@@ -91,10 +98,13 @@ def simple_price(
     include_24hr_vol: bool,
     include_24hr_change: bool,
     include_last_updated_at: bool,
+    coins: list[Coin] | None = None,
 ) -> dict:
-    """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does)."""
+    """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does).
+    ``coins``: the ones ``asked_coins`` already resolved for these ids or symbols."""
     by_symbol = not ids
-    coins = coins_by_symbol(symbols=symbols or []) if by_symbol else coins_by_id(ids=ids)
+    if coins is None:
+        coins = asked_coins(ids=ids, symbols=symbols)
     flags = {
         "include_market_cap": include_market_cap,
         "include_24hr_vol": include_24hr_vol,
@@ -203,7 +213,7 @@ def coins_markets(
             id=c.coin_id,
             symbol=c.symbol.lower(),
             name=c.name,
-            image=c.image or None,
+            image=c.image or MISSING_LARGE,  # CoinGecko's own placeholder
             current_price=quote.price,
             market_cap=quote.market_cap,
             market_cap_rank=c.market_cap_rank,

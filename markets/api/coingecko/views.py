@@ -76,7 +76,14 @@ class SimplePriceView(CoinGeckoView):
         args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
         args.update(flags)
         key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
+
+        def build() -> dict:
+            # Untracked coins get one batched fetch (usd; other currencies convert from it).
+            coins = gecko.asked_coins(ids=args["ids"], symbols=args["symbols"])
+            on_demand.fill_quotes(coins=coins, vs="usd")
+            return gecko.simple_price(**args, coins=coins)
+
+        return cached("prices", key, TTL["prices"], build)
 
 
 class TokenPriceView(CoinGeckoView):
@@ -89,7 +96,13 @@ class TokenPriceView(CoinGeckoView):
         args = {"platform": platform_id, "addresses": params["contract_addresses"]}
         args["vs_currencies"] = params["vs_currencies"]
         key = ("cg-token", *(tuple(v) if isinstance(v, list) else v for v in args.values()), *flags.values())
-        return Response(cached("prices", key, TTL["prices"], lambda: catalog.token_price(**args, **flags)))
+
+        def build() -> dict:
+            found = catalog.coins_by_contract(platform=platform_id, addresses=args["addresses"])
+            on_demand.fill_quotes(coins=list(dict.fromkeys(found.values())), vs="usd")
+            return catalog.token_price(**args, **flags, coins=found)
+
+        return Response(cached("prices", key, TTL["prices"], build))
 
 
 class AssetPlatformsView(CoinGeckoView):
@@ -161,7 +174,13 @@ class CoinsMarketsView(CoinGeckoView):
             "price_change_percentage": params.get("price_change_percentage", []),
         }
         key = ("cg-markets", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return Response(cached("market", key, TTL["market"], lambda: gecko.coins_markets(**args)))
+
+        def build() -> list:
+            if args["ids"]:  # asked by id: untracked ones get one batched fetch
+                on_demand.fill_quotes(coins=gecko.coins_by_id(ids=args["ids"]), vs="usd")
+            return gecko.coins_markets(**args)
+
+        return Response(cached("market", key, TTL["market"], build))
 
 
 class TrendingView(CoinGeckoView):
@@ -286,9 +305,13 @@ class CoinView(CoinGeckoView):
     def get(self, request, coin_id: str):
         self.check_coin_id(coin_id)
         params = q.validated(q.CoinQuery, request)
-        # The one provider call happens here, before the read, never inside it.
-        on_demand.fill_profile(coin=gecko.coin(coin_id=coin_id))
+        # The provider calls happen here, before the read, never inside it: the description
+        # (also of a coin the registry does not know yet), and a price of an untracked coin.
+        on_demand.fill_profile(coin_id=coin_id)
+        found = gecko.coin(coin_id=coin_id)
         market_data = params["market_data"]
+        if market_data:
+            on_demand.fill_quotes(coins=[found], vs="usd")
 
         def build() -> dict:
             body = coin_detail.coin_detail(coin_id=coin_id, market_data=market_data)
