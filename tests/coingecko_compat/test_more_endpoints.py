@@ -94,3 +94,36 @@ def test_coins_list_answers_the_platforms_the_coin_list_carried(api, listing):
     } in body
     assert {"id": "bitcoin", "symbol": "btc", "name": "Bitcoin", "platforms": {}} in body
     assert "platforms" not in api.get("/api/v3/coins/list").json()[0]
+
+
+def test_market_chart_of_one_day_answers_5_minute_points_from_the_raw_snapshots(api, listing):
+    from decimal import Decimal
+
+    from markets.services import ingest
+    from providers.records import Quote
+
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=30)
+    for minute in range(30):
+        t = start + timedelta(minutes=minute, seconds=10)
+        ingest.ingest_quotes(quotes=[Quote("bitcoin", "BTC", Decimal(60000 + minute), t)], source="binance")
+    body = api.get("/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=1").json()
+    times = [t for t, _ in body["prices"]]
+    slots = [t // 300_000 for t in times]
+    assert slots == sorted(set(slots)) and 6 <= len(times) <= 9  # one point per 5-minute slot
+    origin = int(start.timestamp() * 1000) + 10_000
+    # Each full slot's point is its last snapshot, at that snapshot's own time (the newest
+    # point is the listing's own snapshot, stored now).
+    for t, price in body["prices"][1:-2]:
+        assert (t // 60_000) % 5 == 4 and price == 60000 + (t - origin) // 60_000
+    # The price-only snapshots carry no market cap: only the listing's point has one.
+    assert len(body["market_caps"]) == 1
+
+
+def test_market_chart_of_one_day_falls_back_to_hourly_without_raw_snapshots(api, listing):
+    from markets.models import PriceSnapshot
+
+    store_history(hours=30)
+    PriceSnapshot.objects.all().delete()
+    body = api.get("/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=1").json()
+    times = [t for t, _ in body["prices"]]
+    assert len(times) >= 23 and all(b - a == 3_600_000 for a, b in zip(times, times[1:], strict=False))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
-from cryptodt.api.errors import NotFoundError
+from cryptodt.api.errors import NoDataAvailable, NotFoundError
 from cryptodt.times import parse_iso
 from markets import selectors
 from markets.api.coingecko import conversion
@@ -376,17 +376,49 @@ def global_stats() -> dict | None:
 
 
 def market_chart(*, coin_id: str, vs: str, days: int, interval: str | None) -> dict:
-    """CoinGecko's granularity: 5-minutely for 1 day, hourly up to 90 days, daily beyond,
-    or daily when interval=daily; here the finest stored resolution that covers the range."""
-    resolution = {"daily": "daily", "hourly": "hourly"}.get(interval or "", "auto")
-    history = selectors.price_history(coin=coin(coin_id=coin_id), days=days, resolution=resolution, vs=vs)
+    """CoinGecko's granularity: 5-minutely for 1 day, hourly for 2-90 days, daily beyond,
+    or as ``interval`` asks. The 5-minute points are the last raw snapshot of each UTC
+    5-minute slot (at its own time, as CoinGecko's points are); where no raw snapshots are
+    stored for part of the day (history fetched on demand, a fresh install), the stored
+    hourly closes before the first snapshot."""
+    found = coin(coin_id=coin_id)
+    resolution = interval or ("raw" if days <= 1 else "hourly" if days <= 90 else "daily")
+    if resolution == "raw":
+        points = _one_day(found, days=days, vs=vs)
+    else:
+        points = selectors.price_history(coin=found, days=days, resolution=resolution, vs=vs)["data"]
     prices, caps, volumes = [], [], []
-    for point in history["data"]:
+    for point in points:
         t = unix_ms(parse_iso(point["t"]))
         prices.append([t, point["price"]])
-        caps.append([t, point["market_cap"]])
-        volumes.append([t, point["volume_24h"]])
+        # A snapshot from a price-only provider has no cap or volume: left out, never null.
+        if point["market_cap"] is not None:
+            caps.append([t, point["market_cap"]])
+        if point["volume_24h"] is not None:
+            volumes.append([t, point["volume_24h"]])
     return {"prices": prices, "market_caps": caps, "total_volumes": volumes}
+
+
+def _one_day(found: Coin, *, days: int, vs: str) -> list[dict]:
+    try:
+        raw = _five_minutely(selectors.price_history(coin=found, days=days, resolution="raw", vs=vs)["data"])
+    except NoDataAvailable:
+        raw = []
+    try:
+        hourly = selectors.price_history(coin=found, days=days, resolution="hourly", vs=vs)["data"]
+    except NoDataAvailable:
+        if not raw:
+            raise
+        hourly = []
+    first_raw = parse_iso(raw[0]["t"]) if raw else None
+    return [p for p in hourly if first_raw is None or parse_iso(p["t"]) < first_raw] + raw
+
+
+def _five_minutely(points: list[dict]) -> list[dict]:
+    slots: dict[int, dict] = {}
+    for point in points:  # oldest first: a slot keeps its last snapshot
+        slots[unix_ms(parse_iso(point["t"])) // 300_000] = point
+    return list(slots.values())
 
 
 def ohlc_interval(*, days: int) -> tuple[str, int]:
