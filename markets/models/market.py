@@ -46,6 +46,8 @@ class TrendingSnapshot(models.Model):
     t = models.DateTimeField()
     rank = models.PositiveSmallIntegerField()
     coin = models.ForeignKey("markets.Coin", on_delete=models.CASCADE, related_name="+")
+    # The coin's market-cap rank as the trending list gave it (the registry's may be older or absent).
+    market_cap_rank = models.PositiveIntegerField(null=True, blank=True)
     score = money()
     # CoinGecko's own item fields as it sent them (its numeric id, slug, images, BTC figures).
     number = models.PositiveIntegerField(null=True, blank=True)

@@ -286,6 +286,7 @@ def _trending_extras(entry: TrendingEntry) -> dict:
         for name in _TRENDING_TEXT
     }
     extras["number"] = _count(entry.number, f"{what} number")
+    extras["market_cap_rank"] = _count(entry.market_cap_rank, f"{what} market cap rank")
     extras["price_btc"] = v.money(entry.price_btc, f"{what} price_btc")
     extras["price_usd"] = v.money(entry.price_usd, f"{what} price")
     extras["change_24h_pct_usd"] = v.money(entry.change_24h_pct_usd, f"{what} change", signed=True)

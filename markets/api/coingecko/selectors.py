@@ -321,7 +321,7 @@ def trending() -> dict:
             "coin_id": entry.number,
             "name": c.name,
             "symbol": c.symbol,
-            "market_cap_rank": c.market_cap_rank,
+            "market_cap_rank": entry.market_cap_rank if entry.market_cap_rank is not None else c.market_cap_rank,
             "thumb": entry.thumb or image,
             "small": entry.small or image,
             "large": entry.large or image,
