@@ -174,3 +174,33 @@ def test_trending_comes_back_in_coingeckos_order_with_its_item_fields(api, sent)
         for key in ("name", "symbol", "market_cap_rank", "thumb", "small", "large", "slug", "score"):
             if key in item:
                 assert got[key] == item[key], key
+
+
+def hourly_chart(hours: int) -> dict:
+    """CoinGecko's market_chart body for 2-90 days: one point an hour, newest last."""
+    now_ms = int(time.time()) // 3600 * 3_600_000
+    times = [now_ms - h * 3_600_000 for h in range(hours, 0, -1)]
+    return {
+        "prices": [[t, round(0.5 + i / 1000, 3)] for i, t in enumerate(times)],
+        "market_caps": [[t, 5_000_000 + i] for i, t in enumerate(times)],
+        "total_volumes": [[t, 70_000 + i] for i, t in enumerate(times)],
+    }
+
+
+def test_history_fetched_for_an_untracked_coin_comes_back_through_the_chart_endpoints(api, sent, upstream):
+    chart = hourly_chart(72)
+    gecko = upstream("coingecko")
+    gecko.script("/coins/zzz-untracked/market_chart", Reply(json.dumps(chart).encode()))
+    body = api.get("/api/v3/coins/zzz-untracked/market_chart?vs_currency=usd&days=2").json()
+    assert gecko.hits_on("/coins/zzz-untracked/market_chart") == 1
+    window = {key: points[-len(body["prices"]) :] for key, points in chart.items()}
+    assert len(body["prices"]) >= 47 and body == window
+    start, end = window["prices"][0][0] // 1000, window["prices"][-1][0] // 1000
+    ranged = api.get(f"/api/v3/coins/zzz-untracked/market_chart/range?vs_currency=usd&from={start}&to={end}").json()
+    assert ranged == window
+    midnight = next(t for t, _ in chart["prices"][24:] if t % 86_400_000 == 0)
+    day = datetime.fromtimestamp(midnight / 1000).strftime("%d-%m-%Y")
+    history = api.get(f"/api/v3/coins/zzz-untracked/history?date={day}").json()["market_data"]
+    price, cap, volume = (dict(series)[midnight] for series in chart.values())
+    assert history == {"current_price": {"usd": price}, "market_cap": {"usd": cap}, "total_volume": {"usd": volume}}
+    assert gecko.hits_on("/coins/zzz-untracked/market_chart") == 1  # the rest came from storage
