@@ -204,3 +204,15 @@ def test_history_fetched_for_an_untracked_coin_comes_back_through_the_chart_endp
     price, cap, volume = (dict(series)[midnight] for series in chart.values())
     assert history == {"current_price": {"usd": price}, "market_cap": {"usd": cap}, "total_volume": {"usd": volume}}
     assert gecko.hits_on("/coins/zzz-untracked/market_chart") == 1  # the rest came from storage
+
+
+def test_history_in_a_second_currency_is_coingeckos_own_in_that_currency_not_a_conversion(api, sent, upstream):
+    # Past prices happened at past rates, so eur history is CoinGecko's eur series, asked once.
+    chart = hourly_chart(72)
+    gecko = upstream("coingecko")
+    gecko.script("/coins/zzz-untracked/market_chart", Reply(json.dumps(chart).encode()))
+    body = api.get("/api/v3/coins/zzz-untracked/market_chart?vs_currency=eur&days=2").json()
+    assert len(body["prices"]) >= 47 and body == {key: points[-len(body["prices"]) :] for key, points in chart.items()}
+    assert api.get("/api/v3/coins/zzz-untracked/market_chart?vs_currency=eur&days=2").json() == body
+    asked = [query for path, query in gecko.hits if path.endswith("/coins/zzz-untracked/market_chart")]
+    assert len(asked) == 1 and asked[0]["vs_currency"] == ["eur"]
