@@ -33,7 +33,7 @@ from django.http import QueryDict
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import ratelimit
-from accounts.authentication import API_KEY_HEADER, api_key_from_meta
+from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADERS, api_key_from_meta
 from accounts.middleware import rate_limit_headers, record_request
 from cryptodt import observability
 from cryptodt.api.reads import rendered_request_key
@@ -51,6 +51,9 @@ _ROUTING_HEADERS = {
     b"x-forwarded-port": "HTTP_X_FORWARDED_PORT",
     b"forwarded": "HTTP_FORWARDED",
 }
+# Request header -> its environ name, X-API-Key first (accounts.authentication.KEY_HEADERS).
+_KEY_HEADERS = {name[5:].lower().replace("_", "-").encode(): name for name in KEY_HEADERS}
+_PLAIN_KEY_HEADER = {b"x-api-key": API_KEY_HEADER}
 MAX_LEARNT = 256  # a flood of Host names must not grow it without bound
 _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 # Headers that belong to one response, not to the path: never learnt, always computed.
@@ -104,7 +107,7 @@ class FastPath:
         if body is None:
             await _send_json(send, 413, _TOO_LARGE)
             return
-        if API_KEY_HEADER in meta or not self.on_loop:
+        if _keyed(meta) or not self.on_loop:
             # The key is read from the database, and Redis round trips would stall every
             # other request on the loop: in a pool thread, still without Django's stack.
             loop = asyncio.get_running_loop()
@@ -134,7 +137,7 @@ class FastPath:
         apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
         request = _Request(meta, scope["method"], path)
         try:
-            identity = api_key_from_meta(meta)
+            identity = api_key_from_meta(meta, path=path, params=params)
         except AuthenticationFailed:
             return _PASS  # Django answers the 401 and charges it
         if identity is None:
@@ -176,7 +179,11 @@ def _template_key(scope: dict, meta: dict) -> tuple:
     # sent, and the host and scheme as Django sees them (ALLOWED_HOSTS, SECURE_SSL_REDIRECT,
     # HSTS behind SECURE_PROXY_SSL_HEADER).
     routing = tuple(meta.get(name) for name in _ROUTING_HEADERS.values())
-    return scope["path"], API_KEY_HEADER in meta, scope.get("scheme", "http"), routing
+    return scope["path"], _keyed(meta), scope.get("scheme", "http"), routing
+
+
+def _keyed(meta: dict) -> bool:
+    return any(name in meta for name in KEY_HEADERS)
 
 
 def _meta(scope: dict) -> dict | None:
@@ -184,12 +191,14 @@ def _meta(scope: dict) -> dict | None:
     meta = {"REQUEST_METHOD": scope["method"], "QUERY_STRING": scope.get("query_string", b"").decode("latin1")}
     client = scope.get("client")
     meta["REMOTE_ADDR"] = client[0] if client else ""
+    # The key headers Django would read on this path (CoinGecko's names only on /api/v3/).
+    key_headers = _KEY_HEADERS if scope["path"].startswith(COINGECKO_PREFIX) else _PLAIN_KEY_HEADER
     for raw_name, raw_value in scope.get("headers", ()):
         name = raw_name.lower()
-        if name == b"x-api-key":
-            if API_KEY_HEADER in meta:
+        if name in key_headers:
+            if key_headers[name] in meta:
                 return None
-            meta[API_KEY_HEADER] = raw_value.decode("latin1")
+            meta[key_headers[name]] = raw_value.decode("latin1")
         elif name == b"x-forwarded-for":
             value = raw_value.decode("latin1")
             old = meta.get("HTTP_X_FORWARDED_FOR")

@@ -285,7 +285,7 @@ API_KEY_CACHE_S = envint("API_KEY_CACHE_S", 300, minimum=1)
 CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_ALL_ORIGINS = envbool("CORS_ALLOW_ALL_ORIGINS", False)
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-api-key"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-api-key", "x-cg-demo-api-key", "x-cg-pro-api-key"]
 # Browsers hide response headers from scripts unless they are listed here.
 CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-ID"]
 CORS_PREFLIGHT_MAX_AGE = 3600

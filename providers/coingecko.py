@@ -6,16 +6,23 @@ every digit CoinGecko has.
 """
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.conf import settings
 
 from providers.base import Provider, batched
+from providers.coingecko_catalog import parse_asset_platforms, parse_categories, parse_global_defi
 from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
+    AssetPlatform,
     Candle,
+    CoinCategory,
     CoinListing,
+    CoinProfile,
     CoinRef,
+    ExchangeRate,
+    GlobalDefi,
     GlobalStats,
     MarketRow,
     PricePoint,
@@ -37,7 +44,17 @@ KEY_ON_WRONG_HOST = {
 class CoinGecko(Provider):
     name = "coingecko"
     base_url_setting = "COINGECKO_BASE_URL"
-    capabilities = ("prices", "markets", "coin_list", "candles", "price_history", "trending", "global")
+    capabilities = (
+        "prices",
+        "markets",
+        "coin_list",
+        "candles",
+        "price_history",
+        "trending",
+        "global",
+        "coin_profile",
+        "exchange_rates",
+    )
 
     def headers(self) -> dict[str, str]:
         key = self.api_key("COINGECKO_API_KEY")
@@ -97,8 +114,38 @@ class CoinGecko(Provider):
         return rows[:limit]
 
     def coin_list(self, *, timeout: float | None) -> list[CoinListing]:
-        payload = self.get_json("coins/list", "/coins/list", timeout=timeout)
+        payload = self.get_json("coins/list", "/coins/list", params={"include_platform": "true"}, timeout=timeout)
         return self.parse("coins/list", parse_coin_list, payload)
+
+    def coin_profile(self, coin_id: str, *, timeout: float | None) -> CoinProfile:
+        params = {
+            "localization": "false",
+            "tickers": "false",
+            "market_data": "false",
+            "community_data": "false",
+            "developer_data": "false",
+            "sparkline": "false",
+        }
+        payload = self.get_json("coins/{id}", f"/coins/{coin_id}", params=params, timeout=timeout)
+        return self.parse("coins/{id}", parse_coin_profile, payload)
+
+    def categories(self, *, timeout: float | None) -> list[CoinCategory]:
+        payload = self.get_json("coins/categories", "/coins/categories", timeout=timeout)
+        return self.parse("coins/categories", parse_categories, payload)
+
+    def asset_platforms(self, *, timeout: float | None) -> list[AssetPlatform]:
+        payload = self.get_json("asset_platforms", "/asset_platforms", timeout=timeout)
+        return self.parse("asset_platforms", parse_asset_platforms, payload)
+
+    def global_defi(self, *, timeout: float | None) -> GlobalDefi:
+        payload = self.get_json(
+            "global/decentralized_finance_defi", "/global/decentralized_finance_defi", timeout=timeout
+        )
+        return self.parse("global/decentralized_finance_defi", parse_global_defi, payload)
+
+    def exchange_rates(self, *, timeout: float | None) -> list[ExchangeRate]:
+        payload = self.get_json("exchange_rates", "/exchange_rates", timeout=timeout)
+        return self.parse("exchange_rates", parse_exchange_rates, payload)
 
     def candles(self, coin: CoinRef, *, interval: str, limit: int, timeout: float | None, **_) -> list[Candle]:
         # The free tier picks the granularity from `days`: 4-hour bars for 3..30 days.
@@ -181,9 +228,36 @@ def parse_markets(payload, *, vs: str) -> list[MarketRow]:
                     item.get("price_change_percentage_24h"), f"{coin_id}.price_change_percentage_24h", optional=True
                 ),
                 circulating_supply=check.non_negative(item.get("circulating_supply"), f"{coin_id}.circulating_supply"),
+                **_market_extras(check, item, coin_id),
             )
         )
     return rows
+
+
+def _market_extras(check: Checker, item: dict, coin_id: str) -> dict:
+    """The rest of a coins/markets row; null stays None (CoinGecko does not know it either)."""
+
+    def number(key: str, *, signed: bool = False):
+        value = item.get(key)
+        what = f"{coin_id}.{key}"
+        return check.decimal(value, what, optional=True) if signed else check.non_negative(value, what)
+
+    return {
+        "total_supply": number("total_supply"),
+        "max_supply": number("max_supply"),
+        "fully_diluted_valuation": number("fully_diluted_valuation"),
+        "high_24h": number("high_24h"),
+        "low_24h": number("low_24h"),
+        "price_change_24h": number("price_change_24h", signed=True),
+        "market_cap_change_24h": number("market_cap_change_24h", signed=True),
+        "market_cap_change_24h_pct": number("market_cap_change_percentage_24h", signed=True),
+        "ath": number("ath"),
+        "ath_change_pct": number("ath_change_percentage", signed=True),
+        "ath_date": check.iso(item.get("ath_date"), f"{coin_id}.ath_date", optional=True),
+        "atl": number("atl"),
+        "atl_change_pct": number("atl_change_percentage", signed=True),
+        "atl_date": check.iso(item.get("atl_date"), f"{coin_id}.atl_date", optional=True),
+    }
 
 
 def parse_coin_list(payload) -> list[CoinListing]:
@@ -193,9 +267,111 @@ def parse_coin_list(payload) -> list[CoinListing]:
         item = check.dict(item, "entry")
         coin_id = check.text(item, "id", "entry")
         listings.append(
-            CoinListing(coin_id=coin_id, symbol=check.text(item, "symbol", coin_id), name=str(item.get("name") or ""))
+            CoinListing(
+                coin_id=coin_id,
+                symbol=check.text(item, "symbol", coin_id),
+                name=str(item.get("name") or ""),
+                platforms=_platforms(check, item.get("platforms"), coin_id),
+            )
         )
     return listings
+
+
+# coins/{id} keys kept from CoinGecko's answer, with the JSON types its spec gives them.
+PROFILE_FIELDS = {
+    "web_slug": (str,),
+    "asset_platform_id": (str, type(None)),
+    "platforms": (dict,),
+    "detail_platforms": (dict,),
+    "block_time_in_minutes": (int, float, Decimal),
+    "hashing_algorithm": (str, type(None)),
+    "categories": (list,),
+    "preview_listing": (bool,),
+    "public_notice": (str, type(None)),
+    "additional_notices": (list,),
+    "has_supply_breakdown": (bool,),
+    "description": (dict,),
+    "links": (dict,),
+    "image": (dict,),
+    "country_origin": (str,),
+    "genesis_date": (str, type(None)),
+    "sentiment_votes_up_percentage": (int, float, Decimal, type(None)),
+    "sentiment_votes_down_percentage": (int, float, Decimal, type(None)),
+    "watchlist_portfolio_users": (int, float, Decimal),
+    "status_updates": (list,),
+}
+
+
+def parse_coin_profile(payload) -> CoinProfile:
+    check = Checker("coingecko", "coins/{id}")
+    body = check.dict(payload, "body")
+    coin_id = check.text(body, "id", "body")
+    fields = {}
+    for key, types in PROFILE_FIELDS.items():
+        if key not in body:
+            continue
+        value = body[key]
+        if isinstance(value, bool) and bool not in types:
+            raise check.fail(f"{coin_id}.{key} is a boolean")
+        if not isinstance(value, types):
+            raise check.fail(f"{coin_id}.{key} is {type(value).__name__}")
+        fields[key] = _plain_json(value)
+    if any(not isinstance(c, str) for c in fields.get("categories", [])):
+        raise check.fail(f"{coin_id}.categories holds a non-string")
+    return CoinProfile(
+        coin_id=coin_id,
+        symbol=check.text(body, "symbol", coin_id),
+        name=check.text(body, "name", coin_id),
+        fields=fields,
+    )
+
+
+def parse_exchange_rates(payload) -> list[ExchangeRate]:
+    check = Checker("coingecko", "exchange_rates")
+    rates = check.dict(check.field(check.dict(payload, "body"), "rates", "body"), "rates")
+    fetched_at = now()
+    result = []
+    for key, entry in rates.items():
+        entry = check.dict(entry, key)
+        kind = check.text(entry, "type", key)
+        if kind not in ("fiat", "crypto", "commodity"):
+            raise check.fail(f"{key}.type is {kind[:20]!r}")
+        result.append(
+            ExchangeRate(
+                key=str(key).lower(),
+                name=check.text(entry, "name", key),
+                unit=check.text(entry, "unit", key),
+                value=check.price(check.field(entry, "value", key), f"{key}.value", vs="rate"),
+                type=kind,
+                as_of=fetched_at,
+            )
+        )
+    if "btc" not in {r.key for r in result} or "usd" not in {r.key for r in result}:
+        raise check.fail("rates lack btc or usd")
+    return result
+
+
+def _plain_json(value):
+    """Descriptive numbers (block time, vote shares) as JSON numbers a JSON column can hold."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): _plain_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_json(v) for v in value]
+    return value
+
+
+def _platforms(check: Checker, value, coin_id: str) -> dict[str, str | None] | None:
+    if value is None:
+        return None
+    platforms = check.dict(value, f"{coin_id}.platforms")
+    for platform, address in platforms.items():
+        if not isinstance(platform, str) or not (address is None or isinstance(address, str)):
+            raise check.fail(f"{coin_id}.platforms holds a non-text entry")
+        if len(platform) > 100 or (address and len(address) > 200):
+            raise check.fail(f"{coin_id}.platforms entry too long")
+    return dict(platforms)
 
 
 def parse_ohlc(payload) -> list[Candle]:
@@ -255,9 +431,35 @@ def parse_trending(payload) -> list[TrendingEntry]:
                 score=score,
                 market_cap_rank=check.integer(item.get("market_cap_rank"), f"{coin_id}.market_cap_rank", optional=True),
                 as_of=fetched_at,
+                **_trending_extras(check, item, coin_id),
             )
         )
     return entries
+
+
+def _trending_extras(check: Checker, item: dict, coin_id: str) -> dict:
+    data = check.dict(item.get("data") or {}, f"{coin_id}.data")
+    changes = check.dict(data.get("price_change_percentage_24h") or {}, f"{coin_id}.data.price_change_percentage_24h")
+
+    def text(obj: dict, key: str) -> str | None:
+        value = obj.get(key)
+        return value if isinstance(value, str) and value.strip() else None
+
+    return {
+        "number": check.integer(item.get("coin_id"), f"{coin_id}.coin_id", optional=True),
+        "slug": text(item, "slug"),
+        "thumb": text(item, "thumb"),
+        "small": text(item, "small"),
+        "large": text(item, "large"),
+        "price_btc": check.non_negative(item.get("price_btc"), f"{coin_id}.price_btc"),
+        "price_usd": check.non_negative(data.get("price"), f"{coin_id}.data.price"),
+        "change_24h_pct_usd": check.decimal(changes.get("usd"), f"{coin_id}.change.usd", optional=True),
+        "market_cap_usd_text": text(data, "market_cap"),
+        "market_cap_btc_text": text(data, "market_cap_btc"),
+        "total_volume_usd_text": text(data, "total_volume"),
+        "total_volume_btc_text": text(data, "total_volume_btc"),
+        "sparkline": text(data, "sparkline"),
+    }
 
 
 def parse_global(payload) -> GlobalStats:
@@ -277,6 +479,13 @@ def parse_global(payload) -> GlobalStats:
         active_cryptocurrencies=check.integer(data.get("active_cryptocurrencies"), "active", optional=True),
         market_cap_change_24h_pct=check.decimal(
             data.get("market_cap_change_percentage_24h_usd"), "market_cap_change_24h", optional=True
+        ),
+        upcoming_icos=check.integer(data.get("upcoming_icos"), "upcoming_icos", optional=True),
+        ongoing_icos=check.integer(data.get("ongoing_icos"), "ongoing_icos", optional=True),
+        ended_icos=check.integer(data.get("ended_icos"), "ended_icos", optional=True),
+        markets=check.integer(data.get("markets"), "markets", optional=True),
+        volume_change_24h_pct=check.decimal(
+            data.get("volume_change_percentage_24h_usd"), "volume_change_24h", optional=True
         ),
     )
 

@@ -87,6 +87,18 @@ def plan_schedule(
         "markets": TaskPlan("markets", cycle, {"coingecko": pages}, "rank, price, cap, volume of every tracked coin"),
         "global": TaskPlan("global", _round_up(3600, cycle), {"coingecko": 1}, "total market cap and dominance"),
         "trending": TaskPlan("trending", _round_up(3600, cycle), {"coingecko": 1}, "trending coins"),
+        "exchange_rates": TaskPlan(
+            "exchange_rates", _round_up(3600, cycle), {"coingecko": 1}, "BTC-relative exchange rates"
+        ),
+        "categories": TaskPlan(
+            "categories", _round_up(3600, cycle), {"coingecko": 1}, "coin categories and their market figures"
+        ),
+        "global_defi": TaskPlan(
+            "global_defi", _round_up(3600, cycle), {"coingecko": 1}, "DeFi market cap and dominance"
+        ),
+        "asset_platforms": TaskPlan(
+            "asset_platforms", _round_up(86400, cycle), {"coingecko": 1}, "the chains coins have contracts on"
+        ),
         "coin_list": TaskPlan("coin_list", _round_up(86400, cycle), {"coingecko": 1}, "the coin registry"),
         "exchange_pairs": TaskPlan(
             "exchange_pairs", _round_up(86400, cycle), {"binance": 20, "kraken": 1}, "exchange pair maps"

@@ -65,6 +65,21 @@ class MarketRow:
     change_24h_pct: Decimal | None = None
     circulating_supply: Decimal | None = None
     coincap_id: str | None = None
+    # What CoinGecko's coins/markets row carries beyond the price (None where it sends null).
+    total_supply: Decimal | None = None
+    max_supply: Decimal | None = None
+    fully_diluted_valuation: Decimal | None = None
+    high_24h: Decimal | None = None
+    low_24h: Decimal | None = None
+    price_change_24h: Decimal | None = None
+    market_cap_change_24h: Decimal | None = None
+    market_cap_change_24h_pct: Decimal | None = None
+    ath: Decimal | None = None
+    ath_change_pct: Decimal | None = None
+    ath_date: datetime | None = None
+    atl: Decimal | None = None
+    atl_change_pct: Decimal | None = None
+    atl_date: datetime | None = None
     # The provider's own id when it is not CoinGecko's (CoinPaprika's "btc-bitcoin"):
     # the registry then matches the row to a known coin by symbol instead of adding one.
     foreign_id: str | None = None
@@ -77,6 +92,76 @@ class CoinListing:
     coin_id: str
     symbol: str
     name: str
+    # Asset platform id -> contract address (CoinGecko's include_platform=true); None when
+    # the provider does not say, {} for a native coin.
+    platforms: dict[str, str | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoinProfile:
+    """The descriptive part of CoinGecko's coins/{id} (no market data): what only it knows.
+
+    ``fields`` holds CoinGecko's own keys (web_slug, platforms, links, description…), each
+    checked for the JSON type CoinGecko's spec gives it; keys it did not send are absent.
+    """
+
+    coin_id: str
+    symbol: str
+    name: str
+    fields: dict
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRate:
+    """One currency's value in BTC (CoinGecko's /exchange_rates: 1 BTC = ``value`` of it)."""
+
+    key: str  # "usd", "eur", "eth"…
+    name: str
+    unit: str
+    value: Decimal
+    type: str  # "fiat", "crypto" or "commodity"
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CoinCategory:
+    """One of CoinGecko's coin categories with its market figures (coins/categories)."""
+
+    category_id: str
+    name: str
+    market_cap: Decimal | None
+    market_cap_change_24h: Decimal | None  # a percentage, as CoinGecko names it
+    volume_24h: Decimal | None
+    content: str
+    top_3_coins_id: list[str]
+    top_3_coins: list[str]  # image URLs
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetPlatform:
+    """A chain coins have contracts on (CoinGecko's asset_platforms)."""
+
+    platform_id: str
+    chain_identifier: int | None  # Chainlist's chain id; None for non-EVM chains
+    name: str
+    shortname: str
+    native_coin_id: str | None
+    image: dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalDefi:
+    """CoinGecko's global/decentralized_finance_defi. The figures stay the decimal strings
+    CoinGecko sends (up to ~70 digits), so they are answered digit for digit."""
+
+    defi_market_cap: str
+    eth_market_cap: str
+    defi_to_eth_ratio: str
+    trading_volume_24h: str
+    defi_dominance: str
+    top_coin_name: str
+    top_coin_defi_dominance: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +195,20 @@ class TrendingEntry:
     score: Decimal | None = None
     market_cap_rank: int | None = None
     as_of: datetime | None = None
+    # CoinGecko's own item fields, kept so /api/v3/search/trending can answer them.
+    number: int | None = None  # CoinGecko's numeric coin id ("coin_id" in its item)
+    slug: str | None = None
+    thumb: str | None = None
+    small: str | None = None
+    large: str | None = None
+    price_btc: Decimal | None = None
+    price_usd: Decimal | None = None
+    change_24h_pct_usd: Decimal | None = None
+    market_cap_usd_text: str | None = None
+    market_cap_btc_text: str | None = None
+    total_volume_usd_text: str | None = None
+    total_volume_btc_text: str | None = None
+    sparkline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +220,11 @@ class GlobalStats:
     eth_dominance_pct: Decimal | None = None
     active_cryptocurrencies: int | None = None
     market_cap_change_24h_pct: Decimal | None = None
+    upcoming_icos: int | None = None
+    ongoing_icos: int | None = None
+    ended_icos: int | None = None
+    markets: int | None = None
+    volume_change_24h_pct: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,15 +22,20 @@ from datetime import datetime
 from typing import TypeVar
 
 from cryptodt import metrics
-from providers import breaker, stats, strategy
+from providers import breaker, config, stats, strategy
 from providers.errors import InvalidPayload, ProviderError
 from providers.records import (
+    AssetPlatform,
     Candle,
     ChainTVL,
+    CoinCategory,
     CoinListing,
+    CoinProfile,
     CoinRef,
+    ExchangeRate,
     FearGreedPoint,
     Fetched,
+    GlobalDefi,
     GlobalStats,
     MarketRow,
     PricePoint,
@@ -116,6 +121,43 @@ def fetch_prices(coins: Sequence[CoinRef], *, vs: str = "usd", timeout: float | 
 
 def fetch_markets(*, limit: int, vs: str = "usd", timeout: float | None = None) -> Fetched[list[MarketRow]]:
     return _failover("markets", lambda p: p.markets(limit=limit, vs=vs, timeout=timeout))
+
+
+def _only(name: str, capability: str, call: Callable[[object], T]) -> Fetched[T]:
+    """A capability one provider alone serves; still under its breaker and budget."""
+    reasons: dict[str, str] = {}
+    started = time.perf_counter()
+    if not config.provider(name).enabled:
+        raise AllProvidersFailed(capability, {name: "disabled"})
+    data = _attempt(name, capability, call, reasons)
+    if data is None:
+        raise AllProvidersFailed(capability, reasons)
+    return Fetched(provider=name, data=data, latency_ms=(time.perf_counter() - started) * 1000)
+
+
+def fetch_coin_profile(coin_id: str, *, timeout: float | None = None) -> Fetched[CoinProfile]:
+    """Only CoinGecko describes a coin (coins/{id})."""
+    return _only("coingecko", "coin_profile", lambda p: p.coin_profile(coin_id, timeout=timeout))
+
+
+def fetch_categories(*, timeout: float | None = None) -> Fetched[list[CoinCategory]]:
+    """CoinGecko's coin categories with their market figures."""
+    return _only("coingecko", "categories", lambda p: p.categories(timeout=timeout))
+
+
+def fetch_asset_platforms(*, timeout: float | None = None) -> Fetched[list[AssetPlatform]]:
+    """CoinGecko's chains, the keys of its coins' platforms."""
+    return _only("coingecko", "asset_platforms", lambda p: p.asset_platforms(timeout=timeout))
+
+
+def fetch_global_defi(*, timeout: float | None = None) -> Fetched[GlobalDefi]:
+    """CoinGecko's DeFi market cap and dominance."""
+    return _only("coingecko", "global_defi", lambda p: p.global_defi(timeout=timeout))
+
+
+def fetch_exchange_rates(*, timeout: float | None = None) -> Fetched[list[ExchangeRate]]:
+    """CoinGecko's BTC-denominated rates of fiat and crypto currencies."""
+    return _only("coingecko", "exchange_rates", lambda p: p.exchange_rates(timeout=timeout))
 
 
 def fetch_coin_list(*, timeout: float | None = None) -> Fetched[list[CoinListing]]:

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from tests.coingecko_compat.conformance import coingecko_conformance  # noqa: F401  (autouse: every /api/v3/ answer)
 from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream
 
 # One place for provider payloads: <provider>/<name> written from the provider's docs,

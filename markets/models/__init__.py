@@ -1,19 +1,27 @@
 """Markets models, one module per concept; everything is re-exported here."""
 
 from markets.models.candles import INTERVALS, Candle
-from markets.models.coins import Coin
+from markets.models.categories import AssetPlatform, CoinCategory
+from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
-from markets.models.market import GlobalSnapshot, TrendingSnapshot
+from markets.models.market import GlobalDefiSnapshot, GlobalSnapshot, MarketStats, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
+from markets.models.rates import ExchangeRate
 
 __all__ = [
+    "AssetPlatform",
     "INTERVALS",
     "Candle",
     "Chain",
     "Coin",
+    "CoinCategory",
+    "CoinProfile",
+    "ExchangeRate",
+    "GlobalDefiSnapshot",
     "GlobalSnapshot",
     "HourlyPrice",
     "LatestQuote",
+    "MarketStats",
     "PriceSnapshot",
     "Protocol",
     "ProtocolTVLPoint",

@@ -19,6 +19,13 @@ class Coin(models.Model):
     image = models.CharField(max_length=500, blank=True, default="")
     market_cap_rank = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     market_cap = money(help_text="Last known USD market cap; decides which coin a shared symbol means")
+    # Supplies as the market listing last gave them (coin units, the same in every currency).
+    circulating_supply = money()
+    total_supply = money()
+    max_supply = money()
+    # Asset platform -> contract address from the coin list (CoinGecko include_platform=true);
+    # null until a list with platforms was stored.
+    platforms = models.JSONField(null=True, blank=True)
     tracked = models.BooleanField(default=False, db_index=True, help_text="Collected every cycle")
     # The span a backfill has already asked providers for: hours in it that are still
     # missing are ones the provider has no data for, so they are not asked for again.
@@ -31,6 +38,19 @@ class Coin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol} ({self.coin_id})"
+
+
+class CoinProfile(models.Model):
+    """CoinGecko's description of a coin (coins/{id} without market data), fetched once on
+    the first /api/v3/coins/{id} request and served from here after."""
+
+    coin = models.OneToOneField(Coin, on_delete=models.CASCADE, related_name="profile")
+    fields = models.JSONField(default=dict, help_text="CoinGecko's own keys: web_slug, links, description…")
+    fetched_at = models.DateTimeField()
+    source = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"profile of {self.coin_id}"
 
 
 def largest_coin_per_symbol(coins: Iterable[Coin]) -> dict[str, Coin]:

@@ -15,7 +15,7 @@ from django.core.cache import caches
 
 from markets import selectors
 from markets.models import Coin, Protocol
-from markets.services import ingest, registry
+from markets.services import categories, ingest, profiles, rates, registry
 from markets.services.rollup import rollup_hours
 from providers import router
 from providers.observe import cycle_summary
@@ -65,6 +65,38 @@ def collect_global(*, timeout: float | None = None) -> StepResult:
         return ingest.ingest_global(stats=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("global", step)
+
+
+def collect_exchange_rates(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_exchange_rates(timeout=timeout)
+        return rates.ingest_exchange_rates(rates=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("exchange_rates", step)
+
+
+def collect_categories(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_categories(timeout=timeout)
+        return categories.ingest_categories(categories=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("categories", step)
+
+
+def collect_asset_platforms(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_asset_platforms(timeout=timeout)
+        return categories.ingest_asset_platforms(platforms=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("asset_platforms", step)
+
+
+def collect_global_defi(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_global_defi(timeout=timeout)
+        return categories.ingest_global_defi(defi=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("global_defi", step)
 
 
 def collect_trending(*, timeout: float | None = None) -> StepResult:
@@ -139,6 +171,14 @@ def collect_all(*, due_only: bool = False, timeout: float | None = None) -> list
         results.append(_settle("global", collect_global(timeout=timeout)))
     if not due_only or _due("trending"):
         results.append(_settle("trending", collect_trending(timeout=timeout)))
+    if not due_only or _due("exchange_rates"):
+        results.append(_settle("exchange_rates", collect_exchange_rates(timeout=timeout)))
+    if not due_only or _due("categories"):
+        results.append(_settle("categories", collect_categories(timeout=timeout)))
+    if not due_only or _due("global_defi"):
+        results.append(_settle("global_defi", collect_global_defi(timeout=timeout)))
+    if not due_only or _due("asset_platforms"):
+        results.append(_settle("asset_platforms", collect_asset_platforms(timeout=timeout)))
     results.append(StepResult("rollup", stored=rollup_hours(), housekeeping=True))
     cycle_summary("collect_all", results, started=started)
     return results
@@ -237,4 +277,27 @@ def fetch_on_demand_candles(*, coin: Coin, interval: str, start: datetime | None
         return ingest.ingest_candles(coin=coin, interval=interval, candles=fetched.data, source=fetched.provider) > 0
     except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
         logger.info("on-demand %s candles for %s failed: %s", interval, coin.coin_id, exc)
+        return False
+
+
+def fetch_on_demand_profile(*, coin_id: str) -> bool:
+    """CoinGecko's description of a coin (coins/{id}), asked once and stored (CoinProfile);
+    a coin the registry did not know is added from it."""
+    try:
+        fetched = router.fetch_coin_profile(coin_id, timeout=settings.ON_DEMAND_TIMEOUT_S)
+        return profiles.ingest_profile(coin_id=coin_id, profile=fetched.data, source=fetched.provider)
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand profile for %s failed: %s", coin_id, exc)
+        return False
+
+
+def fetch_on_demand_quotes(*, coins: list[Coin], vs: str) -> bool:
+    """One short-timeout fetch for several coins the collector does not track."""
+    try:
+        fetched = router.fetch_prices(
+            [registry.coin_ref(c) for c in coins], vs=vs, timeout=settings.ON_DEMAND_TIMEOUT_S
+        )
+        return ingest.ingest_quotes(quotes=fetched.data, source=fetched.provider) > 0
+    except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
+        logger.info("on-demand prices for %d coins failed: %s", len(coins), exc)
         return False

@@ -28,7 +28,7 @@ from markets.models import (
     TrendingSnapshot,
 )
 from markets.models.coins import largest_coin_per_symbol
-from markets.services import registry
+from markets.services import market_stats, registry
 from markets.signals import announce_prices_stored
 from providers import stats
 from providers import validation as v
@@ -172,6 +172,7 @@ def ingest_market_rows(*, rows: Sequence[MarketRow], source: str, track: bool = 
     with transaction.atomic():
         coins = registry.upsert_market_rows(rows=rows, track=track)
         stored = _store_snapshots([_snapshot(coins[row.coin_id], row, source) for row in rows])
+        market_stats.store(rows=rows, coins=coins, source=source)
     cache.bump("prices", "market", "history", "trending")
     return stored
 
@@ -240,6 +241,11 @@ def ingest_global(*, stats: GlobalStats, source: str) -> int:
         eth_dominance_pct=v.money(stats.eth_dominance_pct, "eth dominance"),
         active_cryptocurrencies=stats.active_cryptocurrencies,
         market_cap_change_24h_pct=v.money(stats.market_cap_change_24h_pct, "market cap change", signed=True),
+        upcoming_icos=_count(stats.upcoming_icos, "upcoming icos"),
+        ongoing_icos=_count(stats.ongoing_icos, "ongoing icos"),
+        ended_icos=_count(stats.ended_icos, "ended icos"),
+        markets=_count(stats.markets, "markets"),
+        volume_change_24h_pct=v.money(stats.volume_change_24h_pct, "volume change", signed=True),
         source=source,
     )
     for pct in (row.btc_dominance_pct, row.eth_dominance_pct):
@@ -250,6 +256,41 @@ def ingest_global(*, stats: GlobalStats, source: str) -> int:
         GlobalSnapshot.objects.bulk_create([row], update_conflicts=True, unique_fields=["t"], update_fields=fields)
     cache.bump("market")
     return 1
+
+
+def _count(value: int | None, what: str) -> int | None:
+    if value is not None and not 0 <= value < 2**31:
+        raise v.InvalidRecord(f"{what} is {value}")
+    return value
+
+
+_TRENDING_TEXT = (
+    "slug",
+    "thumb",
+    "small",
+    "large",
+    "market_cap_usd_text",
+    "market_cap_btc_text",
+    "total_volume_usd_text",
+    "total_volume_btc_text",
+    "sparkline",
+)
+_TRENDING_LENGTHS = {"slug": 200, "thumb": 500, "small": 500, "large": 500, "sparkline": 500}
+
+
+def _trending_extras(entry: TrendingEntry) -> dict:
+    what = f"trending {entry.coin_id}"
+    extras = {
+        name: v.text(getattr(entry, name), f"{what} {name}", max_length=_TRENDING_LENGTHS.get(name, 80), required=False)
+        or ""
+        for name in _TRENDING_TEXT
+    }
+    extras["number"] = _count(entry.number, f"{what} number")
+    extras["market_cap_rank"] = _count(entry.market_cap_rank, f"{what} market cap rank")
+    extras["price_btc"] = v.money(entry.price_btc, f"{what} price_btc")
+    extras["price_usd"] = v.money(entry.price_usd, f"{what} price")
+    extras["change_24h_pct_usd"] = v.money(entry.change_24h_pct_usd, f"{what} change", signed=True)
+    return extras
 
 
 def ingest_trending(*, entries: Sequence[TrendingEntry], source: str, now: datetime | None = None) -> int:
@@ -267,11 +308,17 @@ def ingest_trending(*, entries: Sequence[TrendingEntry], source: str, now: datet
             )
             rows.append(
                 TrendingSnapshot(
-                    t=t, rank=entry.rank, coin=coin, score=v.money(entry.score, "score", signed=True), source=source
+                    t=t,
+                    rank=entry.rank,
+                    coin=coin,
+                    score=v.money(entry.score, "score", signed=True),
+                    source=source,
+                    **_trending_extras(entry),
                 )
             )
+        fields = [f.name for f in TrendingSnapshot._meta.concrete_fields if f.name not in ("id", "t", "rank")]
         TrendingSnapshot.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["t", "rank"], update_fields=["coin", "score", "source"]
+            rows, update_conflicts=True, unique_fields=["t", "rank"], update_fields=fields
         )
     cache.bump("trending")
     return len(rows)

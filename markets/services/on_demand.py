@@ -13,21 +13,31 @@ from django.conf import settings
 
 from cryptodt.data_cache import first_attempt
 from markets import selectors
-from markets.models import Coin, Protocol
+from markets.models import Coin, CoinProfile, Protocol
 from markets.services import collect
+
+# Coins one request may have fetched: a 250-id simple/price of untracked coins costs a
+# couple of provider calls, not a budget's worth.
+MAX_ON_DEMAND_COINS = 50
 
 
 def fill_quotes(*, coins: list[Coin], vs: str) -> bool:
-    times = selectors.quote_times(coins=coins, vs=vs)
-    tried = False
-    for coin in coins:
+    """Untracked coins (or a currency not collected) without a fresh price: one batched
+    fetch. True when a provider was asked."""
+    pending = [coin for coin in coins if not selectors.collected(coin, vs)]
+    if not pending:  # the common case costs no query
+        return False
+    times = selectors.quote_times(coins=pending, vs=vs)
+    wanted = []
+    for coin in pending:
         t = times.get(coin.pk)
-        if selectors.collected(coin, vs) or (t and not selectors.is_stale(t)):
+        if t and not selectors.is_stale(t):
             continue
-        if first_attempt(f"price:{coin.pk}:{vs}"):
-            tried = True
-            collect.fetch_on_demand_quote(coin=coin, vs=vs)
-    return tried
+        if len(wanted) < MAX_ON_DEMAND_COINS and first_attempt(f"price:{coin.pk}:{vs}"):
+            wanted.append(coin)
+    if wanted:
+        collect.fetch_on_demand_quotes(coins=wanted, vs=vs)
+    return bool(wanted)
 
 
 def fill_history(*, coin: Coin, days: int, vs: str, now: datetime | None = None) -> bool:
@@ -51,6 +61,18 @@ def fill_candles(*, coin: Coin, interval: str, start: datetime | None, end: date
         return False
     collect.fetch_on_demand_candles(coin=coin, interval=interval, start=start, end=end)
     return True
+
+
+def fill_profile(*, coin_id: str) -> None:
+    """CoinGecko's description of a coin (/api/v3/coins/{id}): only CoinGecko has it, so the
+    first request fetches it once, within CoinGecko's budget; it is kept after that. A coin id
+    the registry does not know yet (listed after the last daily coin list) is asked the same
+    way, and added to the registry when CoinGecko describes it."""
+    coin = Coin.objects.filter(coin_id=coin_id).first()
+    if coin is not None and CoinProfile.objects.filter(coin=coin).exists():
+        return
+    if first_attempt(f"profile:{coin_id}", cooldown_s=300):
+        collect.fetch_on_demand_profile(coin_id=coin_id)
 
 
 def fill_protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> None:

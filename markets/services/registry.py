@@ -30,13 +30,16 @@ def upsert_listings(*, listings: Sequence[CoinListing]) -> int:
             coin_id=coin_id,
             symbol=v.text(item.symbol, f"{coin_id} symbol", max_length=40).upper(),
             name=v.text(item.name, f"{coin_id} name", max_length=200, required=False) or coin_id,
+            platforms=item.platforms,
         )
+    # A list without platforms (another provider's) leaves the stored ones alone.
+    with_platforms = any(item.platforms is not None for item in listings)
     with transaction.atomic():
         Coin.objects.bulk_create(
             coins.values(),
             update_conflicts=True,
             unique_fields=["coin_id"],
-            update_fields=["symbol", "name"],
+            update_fields=["symbol", "name", "platforms"] if with_platforms else ["symbol", "name"],
             batch_size=500,
         )
     return len(coins)
@@ -63,13 +66,27 @@ def upsert_market_rows(*, rows: Sequence[MarketRow], track: bool) -> dict[str, C
         coin.market_cap = v.money(row.market_cap, f"{coin_id} market cap") or coin.market_cap
         coin.image = (row.image or coin.image or "")[:500]
         coin.coincap_id = row.coincap_id or coin.coincap_id
+        for supply in ("circulating_supply", "total_supply", "max_supply"):
+            value = v.money(getattr(row, supply, None), f"{coin_id} {supply}")
+            setattr(coin, supply, value if value is not None else getattr(coin, supply))
         coin.tracked = coin.tracked or track
         coins[coin.coin_id] = coin
     Coin.objects.bulk_create(
         coins.values(),
         update_conflicts=True,
         unique_fields=["coin_id"],
-        update_fields=["symbol", "name", "market_cap_rank", "market_cap", "image", "coincap_id", "tracked"],
+        update_fields=[
+            "symbol",
+            "name",
+            "market_cap_rank",
+            "market_cap",
+            "image",
+            "coincap_id",
+            "tracked",
+            "circulating_supply",
+            "total_supply",
+            "max_supply",
+        ],
         batch_size=500,
     )
     if track:

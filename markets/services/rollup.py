@@ -22,6 +22,7 @@ from cryptodt import data_cache as cache
 from markets.bars import ROLLUP_STATE, bars_from_points, hour_of, rolled_until
 from markets.models import (
     Candle,
+    GlobalDefiSnapshot,
     GlobalSnapshot,
     HourlyPrice,
     PriceSnapshot,
@@ -153,6 +154,7 @@ def prune(*, now: datetime | None = None, archive_dir: str | None = None) -> Pru
         report.other_rows += Candle.objects.filter(interval__in=_SHORT_INTERVALS, t__lt=raw_cutoff).delete()[0]
         report.other_rows += Candle.objects.filter(t__lt=history_cutoff).exclude(interval="1d").delete()[0]
         report.other_rows += GlobalSnapshot.objects.filter(t__lt=history_cutoff).delete()[0]
+        report.other_rows += GlobalDefiSnapshot.objects.filter(t__lt=history_cutoff).delete()[0]
         report.other_rows += TrendingSnapshot.objects.filter(t__lt=raw_cutoff).delete()[0]
         # Daily TVL is served up to 365 days back (the API's longest range).
         report.other_rows += ProtocolTVLPoint.objects.filter(t__lt=_day(now - TVL_RETENTION)).delete()[0]

@@ -65,13 +65,49 @@ def store_global() -> None:
         eth_dominance_pct=Decimal("17.1"),
         active_cryptocurrencies=17111,
         market_cap_change_24h_pct=Decimal("-1.25"),
+        upcoming_icos=0,
+        ongoing_icos=49,
+        ended_icos=3376,
+        markets=1297,
+        volume_change_24h_pct=Decimal("3.5"),
     )
     ingest.ingest_global(stats=stats, source="coingecko")
 
 
 def store_trending() -> None:
     entries = [
-        TrendingEntry("ethereum", "eth", "Ethereum", 1, score=Decimal(0)),
-        TrendingEntry("bitcoin", "btc", "Bitcoin", 2),
+        TrendingEntry("ethereum", "eth", "Ethereum", 1, score=Decimal(0), **_trending_item(279, "ethereum")),
+        TrendingEntry("bitcoin", "btc", "Bitcoin", 2, **_trending_item(1, "bitcoin")),
     ]
     ingest.ingest_trending(entries=entries, source="coingecko")
+
+
+def _trending_item(number: int, slug: str) -> dict:
+    """What CoinGecko's trending item carries besides id, name, symbol and rank."""
+    image = f"https://coin-images.coingecko.com/coins/images/{number}/%s/{slug}.png?1696501400"
+    return {
+        "number": number,
+        "slug": slug,
+        "thumb": image % "thumb",
+        "small": image % "small",
+        "large": image % "large",
+        "price_btc": Decimal("0.0538"),
+        "price_usd": Decimal("3500.5"),
+        "change_24h_pct_usd": Decimal("-1.5"),
+        "market_cap_usd_text": "$420,000,000,000",
+        "market_cap_btc_text": "6461538.46",
+        "total_volume_usd_text": "$5,000",
+        "total_volume_btc_text": "0.0769",
+        "sparkline": f"https://www.coingecko.com/coins/{number}/sparkline.svg",
+    }
+
+
+def digits15(value):
+    """SQLite keeps 15 significant digits of a decimal (docs/API.md); PostgreSQL keeps all."""
+    if isinstance(value, float):
+        return float(f"{value:.15g}")
+    if isinstance(value, dict):
+        return {k: digits15(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [digits15(v) for v in value]
+    return value

@@ -41,3 +41,36 @@ def test_a_coingecko_client_works_against_cryptodt(live_server, listing, setting
     assert client.get("coins/bitcoin/ohlc", vs_currency="usd", days=1)[-1][4] == 105.125
     with pytest.raises(RuntimeError, match="404: coin not found"):
         client.get("coins/nope/ohlc", vs_currency="usd", days=1)
+
+
+def test_pycoingecko_runs_unmodified_against_cryptodt_by_base_url_and_key(
+    live_server, listing, settings, upstream, own_fixture, django_user_model
+):
+    """The pycoingecko package, as its users write it; only its base URL and key change."""
+    from pycoingecko import CoinGeckoAPI
+
+    from accounts import services
+    from tests.providers.fake_upstream import Reply
+
+    gecko = upstream("coingecko")
+    gecko.script("/coins/bitcoin", Reply(own_fixture("coingecko/coins_bitcoin.json")))
+    store_history(hours=48)
+    store_global()
+    store_trending()
+    key = services.api_key_issue(user=django_user_model.objects.create_user("ada", password="x" * 12), name="cg").key
+
+    cg = CoinGeckoAPI(demo_api_key=key)  # sends the key as x_cg_demo_api_key
+    cg.api_base_url = f"{live_server.url}/api/v3/"
+
+    assert cg.ping() == {"gecko_says": "(V3) To the Moon!"}
+    assert cg.get_price(ids="bitcoin", vs_currencies="usd") == {"bitcoin": {"usd": 65000.12}}
+    assert cg.get_supported_vs_currencies() == ["usd"]
+    assert cg.search(query="eth")["coins"][0]["id"] == "ethereum"
+    assert [c["id"] for c in cg.get_coins_markets(vs_currency="usd")] == ["bitcoin", "ethereum"]
+    coin = cg.get_coin_by_id("bitcoin")  # pycoingecko asks coins/bitcoin/ (trailing slash)
+    assert coin["web_slug"] == "bitcoin" and coin["market_data"]["current_price"] == {"usd": 65000.12}
+    now = int(__import__("time").time())
+    chart = cg.get_coin_market_chart_range_by_id("bitcoin", "usd", now - 40 * 3600, now)
+    assert len(chart["prices"]) >= 39
+    assert cg.get_search_trending()["coins"][0]["item"]["slug"] == "ethereum"
+    assert cg.get_global()["markets"] == 1297  # pycoingecko unwraps "data"

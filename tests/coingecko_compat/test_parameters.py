@@ -109,10 +109,24 @@ def test_market_chart_prices_keep_their_digits(api, listing):
     assert b",60001.123456789]" in response.content
 
 
-def test_ohlc_uses_daily_candles_beyond_a_month(api, listing):
+def test_ohlc_answers_4_day_bars_beyond_a_month(api, listing):
     store_candles(interval="1d", count=60)
     body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=90").json()
-    assert len(body) == 60 and body[1][0] - body[0][0] == 86_400_000
+    assert 15 <= len(body) <= 16 and all(b[0] - a[0] == 4 * 86_400_000 for a, b in zip(body, body[1:], strict=False))
+    assert all(t % (4 * 86_400_000) == 0 for t, *_ in body)
+
+
+def test_ohlc_answers_4_hour_bars_from_3_to_30_days(api, listing):
+    store_candles(interval="1h", count=48)
+    body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=7").json()
+    assert 12 <= len(body) <= 13 and all(t % (4 * 3_600_000) == 0 for t, *_ in body)
+    assert body[1][1:] == [100.5, 110.25, 99, 105.125]
+
+
+def test_ohlc_answers_the_stored_hourly_bars_for_1_to_2_days(api, listing):
+    store_candles(interval="1h", count=30)
+    body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=2").json()
+    assert len(body) == 30 and body[1][0] - body[0][0] == 3_600_000
 
 
 def test_an_unknown_coin_is_coingeckos_404(api, listing):
@@ -181,8 +195,8 @@ def test_bad_parameters_are_coingecko_style_4xx(api, listing, path):
 
 
 def test_unknown_paths_and_methods_answer_in_coingeckos_shape(api, db):
-    assert api.get("/api/v3/coins/bitcoin/tickers").json() == {"error": "not found"}
-    assert api.get("/api/v3/coins/bitcoin/tickers").status_code == 404
+    assert api.get("/api/v3/nfts/list").json() == {"error": "not found"}
+    assert api.get("/api/v3/nfts/list").status_code == 404
     response = api.post("/api/v3/ping", {})
     assert 400 <= response.status_code < 500 and list(response.json()) == ["error"]
 
@@ -198,12 +212,14 @@ def test_a_missing_parameter_is_422_and_a_bad_one_400(api, listing):
 @pytest.mark.parametrize(
     "path,limit",
     [
-        ("/api/v3/simple/price?ids=bitcoin,ethereum&vs_currencies=usd,eur", 2),
-        ("/api/v3/simple/price?symbols=btc,eth&vs_currencies=usd", 2),
+        # + the rates, for eur; + the quote times: the later listings untrack bitcoin and
+        # ethereum, so whether they need an on-demand fetch is looked up
+        ("/api/v3/simple/price?ids=bitcoin,ethereum&vs_currencies=usd,eur", 4),
+        ("/api/v3/simple/price?symbols=btc,eth&vs_currencies=usd", 3),
         ("/api/v3/coins/list", 1),
-        ("/api/v3/coins/markets?vs_currency=usd&per_page=250", 1),
-        ("/api/v3/coins/markets?vs_currency=usd&per_page=250&price_change_percentage=1h,24h,7d,30d", 3),
-        ("/api/v3/coins/markets?vs_currency=usd&sparkline=true", 2),
+        ("/api/v3/coins/markets?vs_currency=usd&per_page=250", 2),
+        ("/api/v3/coins/markets?vs_currency=usd&per_page=250&price_change_percentage=1h,24h,7d,30d", 4),
+        ("/api/v3/coins/markets?vs_currency=usd&sparkline=true", 3),
         ("/api/v3/search/trending", 3),
         ("/api/v3/global", 1),
         ("/api/v3/coins/bitcoin/market_chart?vs_currency=usd&days=30", 8),

@@ -65,13 +65,24 @@ TRENDING = {
 }
 
 
+# What a cycle also asks CoinGecko for (the /api/v3/ directories and rates), as its docs write them.
+DIRECTORIES = {
+    "/exchange_rates": "coingecko/exchange_rates.json",
+    "/coins/categories": "coingecko/coins_categories.json",
+    "/global/decentralized_finance_defi": "coingecko/global_defi.json",
+    "/asset_platforms": "coingecko/asset_platforms.json",
+}
+
+
 @pytest.fixture
-def coingecko(upstream):
+def coingecko(upstream, own_fixture):
     fake = upstream("coingecko")
     fake.script("/coins/markets", Reply(markets_page()))
     GLOBAL["data"]["updated_at"] = int(time.time())
     fake.script("/global", Reply(json.dumps(GLOBAL).encode()))
     fake.script("/search/trending", Reply(json.dumps(TRENDING).encode()))
+    for path, fixture in DIRECTORIES.items():
+        fake.script(path, Reply(own_fixture(fixture)))
     return fake
 
 

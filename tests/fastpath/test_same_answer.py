@@ -196,3 +196,19 @@ def test_a_fast_answer_has_its_own_request_id_and_is_counted(apps):
     assert second == ["edge-7f3a9c01-proxy"]
     after = value(metrics.scrape()[0], "cryptodt_http_requests_total", route="/api/prices", status="200")
     assert after == before + 2
+
+
+@pytest.mark.parametrize("header", ["x-cg-demo-api-key", "x-cg-pro-api-key"])
+def test_a_key_sent_the_coingecko_way_is_charged_and_audited_as_that_user_on_the_fast_path(apps, user, header):
+    key = services.api_key_issue(user=user, name="script").key
+    url = URLS[2]  # /api/v3/simple/price: CoinGecko clients send the key in their own header
+    fast, slow, django_calls = fast_and_slow(apps, url, {header: key}, subject=f"user:{user.pk}", tier=Tier.FREE)
+    assert django_calls == 0
+    assert fast[0] == 200 and fast == slow
+    audit.flush()
+    assert AuditEntry.objects.filter(user_id=user.pk, endpoint="/api/v3/simple/price", status=200).count() == 3
+
+
+def test_a_bad_coingecko_style_key_is_the_same_401_on_both_paths(apps):
+    fast, slow, _ = fast_and_slow(apps, URLS[2], {"x-cg-demo-api-key": "cdt_nope_nope"})
+    assert fast[0] == 401 and fast == slow

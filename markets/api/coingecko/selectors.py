@@ -7,10 +7,14 @@ from decimal import Decimal
 
 from django.db.models import F
 
-from cryptodt.api.errors import NotFoundError
+from cryptodt.api.errors import NoDataAvailable, NotFoundError
 from cryptodt.times import parse_iso
 from markets import selectors
-from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, TrendingSnapshot
+from markets.api.coingecko import conversion
+from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, MarketStats, TrendingSnapshot
+
+# CoinGecko's own placeholder for a coin without an image.
+MISSING_LARGE = "missing_large.png"
 
 # CoinGecko's /coins/markets `order` values and how storage sorts by them.
 MARKET_ORDERS = {
@@ -74,6 +78,10 @@ def coins_by_symbol(*, symbols: list[str]) -> list[Coin]:
     return selectors.coins_for_symbols(symbols=symbols)[0]
 
 
+def asked_coins(*, ids: list[str] | None, symbols: list[str] | None) -> list[Coin]:
+    return coins_by_id(ids=ids) if ids else coins_by_symbol(symbols=symbols or [])
+
+
 def coin(*, coin_id: str) -> Coin:
     found = Coin.objects.filter(coin_id=coin_id).first()
     if found is None:
@@ -90,15 +98,42 @@ def simple_price(
     include_24hr_vol: bool,
     include_24hr_change: bool,
     include_last_updated_at: bool,
+    coins: list[Coin] | None = None,
 ) -> dict:
-    """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does)."""
+    """Keyed by coin id, or by lower-case symbol when asked by symbols (as CoinGecko does).
+    ``coins``: the ones ``asked_coins`` already resolved for these ids or symbols."""
     by_symbol = not ids
-    coins = coins_by_symbol(symbols=symbols or []) if by_symbol else coins_by_id(ids=ids)
-    quotes = LatestQuote.objects.filter(coin__in=coins, vs__in=vs_currencies)
+    if coins is None:
+        coins = asked_coins(ids=ids, symbols=symbols)
+    flags = {
+        "include_market_cap": include_market_cap,
+        "include_24hr_vol": include_24hr_vol,
+        "include_24hr_change": include_24hr_change,
+        "include_last_updated_at": include_last_updated_at,
+    }
+    entries = price_entries(coins=coins, vs_currencies=vs_currencies, **flags)
+    return {(c.symbol.lower() if by_symbol else c.coin_id): entry for c, entry in entries}
+
+
+def price_entries(
+    *,
+    coins: list[Coin],
+    vs_currencies: list[str],
+    include_market_cap: bool,
+    include_24hr_vol: bool,
+    include_24hr_change: bool,
+    include_last_updated_at: bool,
+) -> list[tuple[Coin, dict]]:
+    """simple/price's entry per coin with a stored price, in the order given."""
+    quotes = LatestQuote.objects.filter(coin__in=coins, vs__in={*vs_currencies, "usd"})
     by_coin: dict[int, dict[str, LatestQuote]] = {}
     for quote in quotes:
         by_coin.setdefault(quote.coin_id, {})[quote.vs] = quote
-    payload = {}
+    # A currency a coin has no stored price in converts from its usd price (one more query,
+    # only then); a stored price in that currency always wins.
+    lacking = any(vs not in held for held in by_coin.values() for vs in vs_currencies)
+    converted = conversion.usd_factors() if lacking else {}
+    payload = []
     for c in coins:
         stored = by_coin.get(c.pk)
         if not stored:
@@ -106,27 +141,36 @@ def simple_price(
         entry: dict = {}
         for vs in vs_currencies:
             quote = stored.get(vs)
+            factor = None
+            if quote is None and vs in converted and vs != "usd" and "usd" in stored:
+                quote, factor = stored["usd"], converted[vs]
             if quote is None:
                 continue
-            entry[vs] = quote.price
+            scale = (lambda value, f=factor: conversion.times(value, f)) if factor else (lambda value: value)
+            entry[vs] = scale(quote.price)
             if include_market_cap:
-                entry[f"{vs}_market_cap"] = quote.market_cap
+                entry[f"{vs}_market_cap"] = scale(quote.market_cap)
             if include_24hr_vol:
-                entry[f"{vs}_24h_vol"] = quote.volume_24h
+                entry[f"{vs}_24h_vol"] = scale(quote.volume_24h)
             if include_24hr_change:
-                entry[f"{vs}_24h_change"] = quote.change_24h_pct
+                # A change in another currency includes the rate's own move: unknown, not usd's.
+                entry[f"{vs}_24h_change"] = None if factor else quote.change_24h_pct
+        if not entry:
+            continue
         if include_last_updated_at:
             entry["last_updated_at"] = int(max(q.t for q in stored.values()).timestamp())
-        payload[c.symbol.lower() if by_symbol else c.coin_id] = entry
+        payload.append((c, entry))
     return payload
 
 
 def coins_list(*, include_platform: bool) -> list[dict]:
     rows = []
-    for coin_id, symbol, name in Coin.objects.order_by("coin_id").values_list("coin_id", "symbol", "name"):
+    fields = ("coin_id", "symbol", "name", "platforms") if include_platform else ("coin_id", "symbol", "name")
+    for coin_id, symbol, name, *platforms in Coin.objects.order_by("coin_id").values_list(*fields):
         row = {"id": coin_id, "symbol": symbol.lower(), "name": name}
         if include_platform:
-            row["platforms"] = None
+            # CoinGecko answers {} for a coin without contracts; so does a coin never listed with platforms.
+            row["platforms"] = platforms[0] or {}
         rows.append(row)
     return rows
 
@@ -141,12 +185,24 @@ def coins_markets(
     sparkline: bool,
     price_change_percentage: list[str],
 ) -> list[dict]:
+    factor = conversion.factor_for(vs)
+    if factor is not None:
+        usd_rows = coins_markets(
+            vs="usd", ids=ids, order=order, per_page=per_page, page=page, sparkline=False, price_change_percentage=[]
+        )
+        rows = [conversion.convert_market_row(row, factor) for row in usd_rows]
+        for row in rows:
+            if sparkline:
+                row["sparkline_in_7d"] = {"price": []}  # past closes are in usd only
+            row.update({f"price_change_percentage_{w}_in_currency": None for w in price_change_percentage})
+        return rows
     quotes = LatestQuote.objects.filter(vs=vs).select_related("coin")
     if ids is not None:
         quotes = quotes.filter(coin__coin_id__in=ids)
     start = (page - 1) * per_page
     page_quotes = list(quotes.order_by(*MARKET_ORDERS[order])[start : start + per_page])
     coin_pks = [q.coin_id for q in page_quotes]
+    stats = {s.coin_id: s for s in MarketStats.objects.filter(coin_id__in=coin_pks, vs=vs)}
     past = _past_closes(coin_pks=coin_pks, vs=vs, windows=price_change_percentage)
     week = selectors.week_of_closes(coin_pks=coin_pks, vs=vs) if sparkline else {}
     rows = []
@@ -157,14 +213,18 @@ def coins_markets(
             id=c.coin_id,
             symbol=c.symbol.lower(),
             name=c.name,
-            image=c.image or None,
+            image=c.image or MISSING_LARGE,  # CoinGecko's own placeholder
             current_price=quote.price,
             market_cap=quote.market_cap,
             market_cap_rank=c.market_cap_rank,
             total_volume=quote.volume_24h,
             price_change_percentage_24h=quote.change_24h_pct,
+            circulating_supply=c.circulating_supply,
+            total_supply=c.total_supply,
+            max_supply=c.max_supply,
             last_updated=_iso_ms(quote.t),
         )
+        row.update(_stats_fields(stats.get(quote.coin_id)))
         if sparkline:
             row["sparkline_in_7d"] = {"price": week.get(quote.coin_id, [])}
         for window in price_change_percentage:
@@ -175,6 +235,26 @@ def coins_markets(
             row[f"price_change_percentage_{window}_in_currency"] = change
         rows.append(row)
     return rows
+
+
+def _stats_fields(stats: MarketStats | None) -> dict:
+    """The stored coins/markets extras; all None when the listing had none for this currency."""
+    if stats is None:
+        return {}
+    return {
+        "fully_diluted_valuation": stats.fully_diluted_valuation,
+        "high_24h": stats.high_24h,
+        "low_24h": stats.low_24h,
+        "price_change_24h": stats.price_change_24h,
+        "market_cap_change_24h": stats.market_cap_change_24h,
+        "market_cap_change_percentage_24h": stats.market_cap_change_24h_pct,
+        "ath": stats.ath,
+        "ath_change_percentage": stats.ath_change_pct,
+        "ath_date": _iso_ms(stats.ath_date) if stats.ath_date else None,
+        "atl": stats.atl,
+        "atl_change_percentage": stats.atl_change_pct,
+        "atl_date": _iso_ms(stats.atl_date) if stats.atl_date else None,
+    }
 
 
 def _past_closes(*, coin_pks: list[int], vs: str, windows: list[str]) -> dict[str, dict[int, Decimal]]:
@@ -204,7 +284,12 @@ def _money_text(value: Decimal | None) -> str | None:
     return None if value is None else f"${value:,.0f}"
 
 
+def _or_text(stored: str, fallback: str | None) -> str | None:
+    return stored or fallback
+
+
 def trending() -> dict:
+    """CoinGecko's own item fields as it sent them; what it did not send stays null."""
     newest = TrendingSnapshot.objects.order_by("-t").values_list("t", flat=True).first()
     entries = []
     if newest is not None:
@@ -215,27 +300,33 @@ def trending() -> dict:
         c, quote = entry.coin, quotes.get(entry.coin_id)
         image = c.image or None
         score = entry.score if entry.score is not None else entry.rank - 1
+        price = entry.price_usd if entry.price_usd is not None else (quote.price if quote else None)
+        change = (
+            entry.change_24h_pct_usd
+            if entry.change_24h_pct_usd is not None
+            else (quote.change_24h_pct if quote else None)
+        )
         item = {
             "id": c.coin_id,
-            "coin_id": None,  # CoinGecko's numeric id, which storage does not keep
+            "coin_id": entry.number,
             "name": c.name,
             "symbol": c.symbol,
-            "market_cap_rank": c.market_cap_rank,
-            "thumb": image,
-            "small": image,
-            "large": image,
-            "slug": None,
-            "price_btc": None,
+            "market_cap_rank": entry.market_cap_rank if entry.market_cap_rank is not None else c.market_cap_rank,
+            "thumb": entry.thumb or image,
+            "small": entry.small or image,
+            "large": entry.large or image,
+            "slug": entry.slug or None,
+            "price_btc": entry.price_btc,
             "score": int(score) if score == int(score) else score,
             "data": {
-                "price": quote.price if quote else None,
-                "price_btc": None,
-                "price_change_percentage_24h": {"usd": quote.change_24h_pct} if quote else {},
-                "market_cap": _money_text(quote.market_cap) if quote else None,
-                "market_cap_btc": None,
-                "total_volume": _money_text(quote.volume_24h) if quote else None,
-                "total_volume_btc": None,
-                "sparkline": None,
+                "price": price,
+                "price_btc": None if entry.price_btc is None else _plain(entry.price_btc),
+                "price_change_percentage_24h": {} if change is None else {"usd": change},
+                "market_cap": _or_text(entry.market_cap_usd_text, _money_text(quote.market_cap) if quote else None),
+                "market_cap_btc": entry.market_cap_btc_text or None,
+                "total_volume": _or_text(entry.total_volume_usd_text, _money_text(quote.volume_24h) if quote else None),
+                "total_volume_btc": entry.total_volume_btc_text or None,
+                "sparkline": entry.sparkline or None,
                 "content": None,
             },
         }
@@ -243,18 +334,23 @@ def trending() -> dict:
     return {"coins": coins, "nfts": [], "categories": []}
 
 
+def _plain(value: Decimal) -> str:
+    """CoinGecko's text form of a BTC price: positional digits, no exponent."""
+    return format(value.normalize(), "f")
+
+
 def global_stats() -> dict | None:
     snapshot = GlobalSnapshot.objects.order_by("-t").first()
     if snapshot is None:
         return None
     dominance = {"btc": snapshot.btc_dominance_pct, "eth": snapshot.eth_dominance_pct}
-    return {
+    payload = {
         "data": {
             "active_cryptocurrencies": snapshot.active_cryptocurrencies,
-            "upcoming_icos": None,
-            "ongoing_icos": None,
-            "ended_icos": None,
-            "markets": None,
+            "upcoming_icos": snapshot.upcoming_icos,
+            "ongoing_icos": snapshot.ongoing_icos,
+            "ended_icos": snapshot.ended_icos,
+            "markets": snapshot.markets,
             "total_market_cap": {"usd": snapshot.total_market_cap_usd},
             "total_volume": {"usd": snapshot.total_volume_usd},
             "market_cap_percentage": {k: v for k, v in dominance.items() if v is not None},
@@ -262,30 +358,84 @@ def global_stats() -> dict | None:
             "updated_at": int(snapshot.t.timestamp()),
         }
     }
+    if snapshot.volume_change_24h_pct is not None:
+        # CoinGecko's newer answers carry it; older ones (and other providers) do not.
+        payload["data"]["volume_change_percentage_24h_usd"] = snapshot.volume_change_24h_pct
+        payload["data"]["updated_at"] = payload["data"].pop("updated_at")
+    return payload
 
 
 def market_chart(*, coin_id: str, vs: str, days: int, interval: str | None) -> dict:
-    """CoinGecko's granularity: 5-minutely for 1 day, hourly up to 90 days, daily beyond,
-    or daily when interval=daily; here the finest stored resolution that covers the range."""
-    resolution = {"daily": "daily", "hourly": "hourly"}.get(interval or "", "auto")
-    history = selectors.price_history(coin=coin(coin_id=coin_id), days=days, resolution=resolution, vs=vs)
+    """CoinGecko's granularity: 5-minutely for 1 day, hourly for 2-90 days, daily beyond,
+    or as ``interval`` asks. The 5-minute points are the last raw snapshot of each UTC
+    5-minute slot (at its own time, as CoinGecko's points are); where no raw snapshots are
+    stored for part of the day (history fetched on demand, a fresh install), the stored
+    hourly closes before the first snapshot."""
+    found = coin(coin_id=coin_id)
+    resolution = interval or ("raw" if days <= 1 else "hourly" if days <= 90 else "daily")
+    if resolution == "raw":
+        points = _one_day(found, days=days, vs=vs)
+    else:
+        points = selectors.price_history(coin=found, days=days, resolution=resolution, vs=vs)["data"]
     prices, caps, volumes = [], [], []
-    for point in history["data"]:
+    for point in points:
         t = unix_ms(parse_iso(point["t"]))
         prices.append([t, point["price"]])
-        caps.append([t, point["market_cap"]])
-        volumes.append([t, point["volume_24h"]])
+        # A snapshot from a price-only provider has no cap or volume: left out, never null.
+        if point["market_cap"] is not None:
+            caps.append([t, point["market_cap"]])
+        if point["volume_24h"] is not None:
+            volumes.append([t, point["volume_24h"]])
     return {"prices": prices, "market_caps": caps, "total_volumes": volumes}
 
 
-def ohlc_interval(*, days: int) -> str:
-    """CoinGecko's candle body is 30 minutes for 1-2 days, 4 hours up to 30 days and 4 days
-    beyond; here the collected interval (OHLCV_INTERVALS' default 1h and 1d) nearest to it."""
-    return "1h" if days <= 30 else "1d"
+def _one_day(found: Coin, *, days: int, vs: str) -> list[dict]:
+    try:
+        raw = _five_minutely(selectors.price_history(coin=found, days=days, resolution="raw", vs=vs)["data"])
+    except NoDataAvailable:
+        raw = []
+    try:
+        hourly = selectors.price_history(coin=found, days=days, resolution="hourly", vs=vs)["data"]
+    except NoDataAvailable:
+        if not raw:
+            raise
+        hourly = []
+    first_raw = parse_iso(raw[0]["t"]) if raw else None
+    return [p for p in hourly if first_raw is None or parse_iso(p["t"]) < first_raw] + raw
+
+
+def _five_minutely(points: list[dict]) -> list[dict]:
+    slots: dict[int, dict] = {}
+    for point in points:  # oldest first: a slot keeps its last snapshot
+        slots[unix_ms(parse_iso(point["t"])) // 300_000] = point
+    return list(slots.values())
+
+
+def ohlc_interval(*, days: int) -> tuple[str, int]:
+    """CoinGecko's candle body: 30 minutes for 1-2 days, 4 hours for 3-30 days, 4 days beyond.
+    The stored interval it is built from and how many stored bars make one: 4h from four 1h
+    bars, 4d from four 1d bars; for 1-2 days the 1h bars as they are (30-minute bars are not
+    collected; docs/coingecko_compat.md)."""
+    if days <= 2:
+        return "1h", 1
+    return ("1h", 4) if days <= 30 else ("1d", 4)
 
 
 def ohlc(*, coin_id: str, days: int) -> list[list]:
-    interval = ohlc_interval(days=days)
+    interval, group = ohlc_interval(days=days)
     start = datetime.now(UTC) - timedelta(days=days)
     bars = selectors.candles(coin=coin(coin_id=coin_id), interval=interval, start=start, end=None, limit=1000)
-    return [[unix_ms(parse_iso(b["t"])), b["open"], b["high"], b["low"], b["close"]] for b in bars["data"]]
+    rows = [[unix_ms(parse_iso(b["t"])), b["open"], b["high"], b["low"], b["close"]] for b in bars["data"]]
+    if group == 1:
+        return rows
+    # Buckets aligned to UTC (00:00, 04:00… for 4h; every fourth day since the epoch for 4d).
+    width = group * (3_600_000 if interval == "1h" else 86_400_000)
+    merged: dict[int, list] = {}
+    for t, o, h, low, c in rows:
+        bucket = t - t % width
+        if bucket not in merged:
+            merged[bucket] = [bucket, o, h, low, c]
+        else:
+            bar = merged[bucket]
+            bar[2], bar[3], bar[4] = max(bar[2], h), min(bar[3], low), c
+    return list(merged.values())

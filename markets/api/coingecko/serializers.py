@@ -12,6 +12,8 @@ from markets.api.serializers import KNOWN_VS
 COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
 _CURRENCY = re.compile(r"^[a-z]{2,10}$")
+# Contract addresses: hex (EVM), base58 (Solana), dotted or colon forms (NEAR, Hedera, Cardano).
+_ADDRESS = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 MAX_DAYS = 3650
 
 
@@ -61,6 +63,22 @@ class _Query(serializers.Serializer):
         if isinstance(data.get("vs_currency"), str):
             data["vs_currency"] = data["vs_currency"].strip().lower()
         return super().to_internal_value(data)
+
+
+class TokenPriceQuery(_Query):
+    contract_addresses = CommaList(pattern=_ADDRESS, max_items=100)
+    vs_currencies = CommaList(pattern=_CURRENCY, max_items=50, lower=True)
+    include_market_cap = serializers.BooleanField(default=False)
+    include_24hr_vol = serializers.BooleanField(default=False)
+    include_24hr_change = serializers.BooleanField(default=False)
+    include_last_updated_at = serializers.BooleanField(default=False)
+
+
+class AssetPlatformsQuery(_Query):
+    filter = serializers.ChoiceField(choices=["nft"], required=False)
+
+    def validate_filter(self, value):
+        raise serializers.ValidationError("filter=nft is not served: cryptodt keeps no NFT directory")
 
 
 class SimplePriceQuery(_Query):
@@ -124,3 +142,71 @@ def validated(serializer_class: type[serializers.Serializer], request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class SearchQuery(_Query):
+    query = serializers.CharField(max_length=100, allow_blank=True)
+
+
+class HistoryQuery(_Query):
+    date = serializers.RegexField(r"^\d{2}-\d{2}-\d{4}$", max_length=10)
+    localization = serializers.BooleanField(default=True)
+
+
+class RangeQuery(_Query):
+    vs_currency = _vs_currency()
+    # CoinGecko's names; ``from`` is a Python keyword, so the fields are added below.
+
+    def validate(self, attrs):
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": "from must not be after to"})
+        return attrs
+
+
+RangeQuery._declared_fields["from"] = serializers.IntegerField(min_value=0, max_value=4_102_444_800)
+RangeQuery._declared_fields["to"] = serializers.IntegerField(min_value=0, max_value=4_102_444_800)
+
+
+class CoinQuery(_Query):
+    localization = serializers.BooleanField(default=True)
+    tickers = serializers.BooleanField(default=True)
+    market_data = serializers.BooleanField(default=True)
+    community_data = serializers.BooleanField(default=True)
+    developer_data = serializers.BooleanField(default=True)
+    sparkline = serializers.BooleanField(default=False)
+    include_categories_details = serializers.BooleanField(default=False)
+    dex_pair_format = serializers.ChoiceField(choices=["contract_address", "symbol"], required=False)
+
+
+class CategoriesQuery(_Query):
+    order = serializers.ChoiceField(
+        choices=[
+            "market_cap_desc",
+            "market_cap_asc",
+            "name_desc",
+            "name_asc",
+            "market_cap_change_24h_desc",
+            "market_cap_change_24h_asc",
+        ],
+        default="market_cap_desc",
+    )
+
+
+class TickersQuery(_Query):
+    exchange_ids = serializers.CharField(required=False, max_length=1000)
+    include_exchange_logo = serializers.BooleanField(default=False)
+    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+    order = serializers.ChoiceField(
+        choices=["trust_score_desc", "trust_score_asc", "volume_desc", "volume_asc"], required=False
+    )
+    depth = serializers.BooleanField(default=False)
+    dex_pair_format = serializers.ChoiceField(choices=["contract_address", "symbol"], required=False)
+
+
+class ExchangesQuery(_Query):
+    per_page = serializers.IntegerField(min_value=1, max_value=250, default=100)
+    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+
+
+class ExchangesListQuery(_Query):
+    status = serializers.ChoiceField(choices=["active", "inactive"], default="active")

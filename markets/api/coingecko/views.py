@@ -18,6 +18,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
+from markets.api.coingecko import catalog, coin_detail, directories
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -76,7 +77,78 @@ class SimplePriceView(CoinGeckoView):
         args = {"ids": params.get("ids"), "symbols": params.get("symbols"), "vs_currencies": params["vs_currencies"]}
         args.update(flags)
         key = ("cg-simple", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return cached("prices", key, TTL["prices"], lambda: gecko.simple_price(**args))
+
+        def build() -> dict:
+            # Untracked coins get one batched fetch (usd; other currencies convert from it).
+            coins = gecko.asked_coins(ids=args["ids"], symbols=args["symbols"])
+            on_demand.fill_quotes(coins=coins, vs="usd")
+            return gecko.simple_price(**args, coins=coins)
+
+        return cached("prices", key, TTL["prices"], build)
+
+
+class TokenPriceView(CoinGeckoView):
+    @extend_schema(parameters=[q.TokenPriceQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, platform_id: str):
+        if not q.COIN_ID.fullmatch(platform_id):
+            raise NotFoundError("asset platform not found")
+        params = q.validated(q.TokenPriceQuery, request)
+        flags = {k: v for k, v in params.items() if k.startswith("include_")}
+        args = {"platform": platform_id, "addresses": params["contract_addresses"]}
+        args["vs_currencies"] = params["vs_currencies"]
+        key = ("cg-token", *(tuple(v) if isinstance(v, list) else v for v in args.values()), *flags.values())
+
+        def build() -> dict:
+            found = catalog.coins_by_contract(platform=platform_id, addresses=args["addresses"])
+            on_demand.fill_quotes(coins=list(dict.fromkeys(found.values())), vs="usd")
+            return catalog.token_price(**args, **flags, coins=found)
+
+        return Response(cached("prices", key, TTL["prices"], build))
+
+
+class AssetPlatformsView(CoinGeckoView):
+    @extend_schema(parameters=[q.AssetPlatformsQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q.validated(q.AssetPlatformsQuery, request)
+        key = ("cg-platforms",)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(directories.asset_platforms(), "asset platforms"))
+        )
+
+
+class GlobalDefiView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        key = ("cg-defi",)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(directories.global_defi(), "DeFi figures"))
+        )
+
+
+class TickersView(CoinGeckoView):
+    """No exchange's per-pair tickers are stored: CoinGecko's answer for a coin it has none for."""
+
+    @extend_schema(parameters=[q.TickersQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        q.validated(q.TickersQuery, request)
+        return Response({"name": gecko.coin(coin_id=coin_id).name, "tickers": []})
+
+
+class ExchangesView(CoinGeckoView):
+    """No exchange directory is stored: an empty page, as CoinGecko answers past its last one."""
+
+    @extend_schema(parameters=[q.ExchangesQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q.validated(q.ExchangesQuery, request)
+        return Response([])
+
+
+class ExchangesListView(CoinGeckoView):
+    @extend_schema(parameters=[q.ExchangesListQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        q.validated(q.ExchangesListQuery, request)
+        return Response([])
 
 
 # CoinGecko answers these two with a JSON array of objects.
@@ -107,7 +179,13 @@ class CoinsMarketsView(CoinGeckoView):
             "price_change_percentage": params.get("price_change_percentage", []),
         }
         key = ("cg-markets", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
-        return Response(cached("market", key, TTL["market"], lambda: gecko.coins_markets(**args)))
+
+        def build() -> list:
+            if args["ids"]:  # asked by id: untracked ones get one batched fetch
+                on_demand.fill_quotes(coins=gecko.coins_by_id(ids=args["ids"]), vs="usd")
+            return gecko.coins_markets(**args)
+
+        return Response(cached("market", key, TTL["market"], build))
 
 
 class TrendingView(CoinGeckoView):
@@ -174,11 +252,116 @@ class OHLCView(CoinGeckoView):
 
         def build() -> list:
             start = datetime.now(UTC) - timedelta(days=days)
-            interval = gecko.ohlc_interval(days=days)
+            interval, _ = gecko.ohlc_interval(days=days)
             on_demand.fill_candles(coin=gecko.coin(coin_id=coin_id), interval=interval, start=start, end=None)
             return gecko.ohlc(coin_id=coin_id, days=days)
 
         return Response(cached("ohlcv", key, TTL["ohlcv"], build))
+
+
+class SearchView(CoinGeckoView):
+    @extend_schema(parameters=[q.SearchQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        text = q.validated(q.SearchQuery, request)["query"]
+        key = ("cg-search", text.lower())
+        return Response(cached("market", key, TTL["market"], lambda: catalog.search(query=text)))
+
+
+class SupportedCurrenciesView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(cached("prices", ("cg-vs",), TTL["prices"], catalog.supported_vs_currencies))
+
+
+class HistoryView(CoinGeckoView):
+    @extend_schema(parameters=[q.HistoryQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        text = q.validated(q.HistoryQuery, request)["date"]
+        day = catalog.parse_day(text)
+        if day is None:
+            raise ApiError("invalid date, use dd-mm-yyyy", code="invalid_parameter", status=400)
+        key = ("cg-history", coin_id, day.isoformat())
+        return Response(cached("history", key, TTL["history"], lambda: catalog.history(coin_id=coin_id, day=day)))
+
+
+class MarketChartRangeView(CoinGeckoView):
+    def rate_cost(self, request) -> int:
+        params = request.query_params
+        try:
+            days = (int(params.get("to", 0)) - int(params.get("from", 0))) // 86400 + 1
+        except ValueError:
+            days = 1
+        return 1 if days <= 30 else 2 + (min(days, 365) - 31) // 90
+
+    @extend_schema(parameters=[q.RangeQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        params = q.validated(q.RangeQuery, request)
+        start = datetime.fromtimestamp(params["from"], tz=UTC)
+        end = datetime.fromtimestamp(params["to"], tz=UTC)
+        args = {"coin_id": coin_id, "vs": params["vs_currency"], "start": start, "end": end}
+        key = ("cg-range", coin_id, args["vs"], params["from"], params["to"])
+        return Response(cached("history", key, TTL["history"], lambda: catalog.chart_range(**args)))
+
+
+class CoinView(CoinGeckoView):
+    @extend_schema(parameters=[q.CoinQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request, coin_id: str):
+        self.check_coin_id(coin_id)
+        params = q.validated(q.CoinQuery, request)
+        # The provider calls happen here, before the read, never inside it: the description
+        # (also of a coin the registry does not know yet), and a price of an untracked coin.
+        on_demand.fill_profile(coin_id=coin_id)
+        found = gecko.coin(coin_id=coin_id)
+        market_data = params["market_data"]
+        if market_data:
+            on_demand.fill_quotes(coins=[found], vs="usd")
+
+        def build() -> dict:
+            body = coin_detail.coin_detail(coin_id=coin_id, market_data=market_data)
+            if body is None:
+                raise NoDataAvailable("this coin's description has not been fetched yet; try again shortly")
+            return body
+
+        return Response(cached("market", ("cg-coin", coin_id, market_data), TTL["market"], build))
+
+
+class ExchangeRatesView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        def build() -> dict:
+            payload = catalog.exchange_rates()
+            if payload is None:
+                raise NoDataAvailable("no exchange rates have been collected yet")
+            return payload
+
+        return Response(cached("prices", ("cg-rates",), TTL["prices"], build))
+
+
+def _stored(payload, what: str):
+    if payload is None:
+        raise NoDataAvailable(f"no {what} have been collected yet")
+    return payload
+
+
+class CategoriesListView(CoinGeckoView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        key = ("cg-categories-list",)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(directories.categories_list(), "categories"))
+        )
+
+
+class CategoriesView(CoinGeckoView):
+    @extend_schema(parameters=[q.CategoriesQuery], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        order = q.validated(q.CategoriesQuery, request)["order"]
+        key = ("cg-categories", order)
+        return Response(
+            cached("market", key, TTL["market"], lambda: _stored(directories.categories(order=order), "categories"))
+        )
 
 
 class UnknownPathView(CoinGeckoView):
