@@ -5,28 +5,19 @@ configured; rotating SECRET_KEY makes stored webhook secrets unreadable (those r
 deliveries then fail as dead letters until the owner sets a new webhook).
 """
 
-import base64
 import hashlib
 import hmac
 import secrets
-from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
+from cryptodt.sealed import seal, unseal
 
 SIGNATURE_HEADER = "X-Cryptodt-Signature"
 TIMESTAMP_HEADER = "X-Cryptodt-Timestamp"
 FIRING_HEADER = "X-Cryptodt-Firing"
 
 
-@cache
-def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"cryptodt alerts webhook secrets").derive(
-        secret_key.encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
+# The HKDF purpose of every stored webhook secret (changing it makes them unreadable).
+PURPOSE = "alerts webhook secrets"
 
 
 def new_secret() -> str:
@@ -34,14 +25,11 @@ def new_secret() -> str:
 
 
 def encrypt(secret: str) -> str:
-    return _fernet(settings.SECRET_KEY).encrypt(secret.encode()).decode()
+    return seal(secret, purpose=PURPOSE)
 
 
 def decrypt(token: str) -> str | None:
-    try:
-        return _fernet(settings.SECRET_KEY).decrypt(token.encode()).decode()
-    except (InvalidToken, ValueError):
-        return None
+    return unseal(token, purpose=PURPOSE)
 
 
 def signature(secret: str, body: bytes) -> str:

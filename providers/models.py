@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from cryptodt.sealed import SealedTextField
+
 STRATEGIES = [
     ("priority", "priority: the configured order"),
     ("round_robin", "round-robin: rotate the start of the order on every call"),
@@ -28,8 +30,10 @@ class ProviderSetting(models.Model):
         null=True, blank=True, help_text="Blank: the free tier default (Binance counts request weight)."
     )
     budget_per_month = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: the free tier default.")
-    api_key = models.CharField(
-        max_length=200, blank=True, help_text="Overrides the key from the environment (e.g. COINGECKO_API_KEY)."
+    api_key = SealedTextField(
+        purpose="provider api keys",
+        blank=True,
+        help_text="Overrides the key from the environment (e.g. COINGECKO_API_KEY); stored encrypted.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

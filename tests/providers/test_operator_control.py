@@ -152,3 +152,20 @@ def test_order_budget_and_api_key_changed_in_the_admin_apply_without_a_restart(a
     assert strategy.ordered("markets") == ["coincap", "coingecko"]
     assert budget.usage("coingecko")["per_minute"]["limit"] == 7
     assert PROVIDERS["coingecko"].headers() == {"x-cg-demo-api-key": "admin-key"}
+
+
+def test_an_api_key_from_the_admin_is_stored_encrypted_and_read_back_plain(db):
+    from django.db import connection
+
+    row = ProviderSetting.objects.create(name="coingecko", api_key="CG-secret-key")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT api_key FROM providers_providersetting WHERE id = %s", [row.pk])
+        stored = cursor.fetchone()[0]
+    assert "CG-secret-key" not in stored
+    assert ProviderSetting.objects.get(pk=row.pk).api_key == "CG-secret-key"
+
+
+def test_a_key_sealed_under_another_secret_key_reads_as_unset(db, settings):
+    row = ProviderSetting.objects.create(name="coingecko", api_key="CG-secret-key")
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert ProviderSetting.objects.get(pk=row.pk).api_key == ""
