@@ -400,8 +400,10 @@ def _one_day(found: Coin, *, days: int, vs: str) -> list[dict]:
         if not raw:
             raise
         hourly = []
+    # Hourly closes only for the hours that end before the first raw snapshot: an hour the
+    # snapshots already cover would add a second point to one of its 5-minute slots.
     first_raw = parse_iso(raw[0]["t"]) if raw else None
-    return [p for p in hourly if first_raw is None or parse_iso(p["t"]) < first_raw] + raw
+    return [p for p in hourly if first_raw is None or parse_iso(p["t"]) + timedelta(hours=1) <= first_raw] + raw
 
 
 def _five_minutely(points: list[dict]) -> list[dict]:

@@ -38,6 +38,12 @@ def coingecko_error(exc: Exception, status: int, envelope: dict) -> dict:
     return {"error": envelope["error"]["message"]}
 
 
+# The answers CoinGecko gives as JSON arrays, so clients (and schemathesis) see them as such.
+_ARRAY_OF_OBJECTS = {200: build_array_type(build_basic_type(OpenApiTypes.OBJECT))}
+_ARRAY_OF_STRINGS = {200: build_array_type(build_basic_type(OpenApiTypes.STR))}
+_ARRAY_OF_NUMBER_ROWS = {200: build_array_type(build_array_type(build_basic_type(OpenApiTypes.NUMBER)))}
+
+
 class CoinGeckoView(APIView):
     renderer_classes = [ExactJSONRenderer]
 
@@ -107,7 +113,7 @@ class TokenPriceView(CoinGeckoView):
 
 
 class AssetPlatformsView(CoinGeckoView):
-    @extend_schema(parameters=[q.AssetPlatformsQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.AssetPlatformsQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         q.validated(q.AssetPlatformsQuery, request)
         key = ("cg-platforms",)
@@ -138,21 +144,17 @@ class TickersView(CoinGeckoView):
 class ExchangesView(CoinGeckoView):
     """No exchange directory is stored: an empty page, as CoinGecko answers past its last one."""
 
-    @extend_schema(parameters=[q.ExchangesQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.ExchangesQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         q.validated(q.ExchangesQuery, request)
         return Response([])
 
 
 class ExchangesListView(CoinGeckoView):
-    @extend_schema(parameters=[q.ExchangesListQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.ExchangesListQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         q.validated(q.ExchangesListQuery, request)
         return Response([])
-
-
-# CoinGecko answers these two with a JSON array of objects.
-_ARRAY_OF_OBJECTS = {200: build_array_type(build_basic_type(OpenApiTypes.OBJECT))}
 
 
 class CoinsListView(CoinGeckoView):
@@ -244,7 +246,7 @@ class OHLCView(CoinGeckoView):
     def rate_cost(self, request) -> int:
         return _days_cost(request)
 
-    @extend_schema(parameters=[q.OHLCQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.OHLCQuery], responses=_ARRAY_OF_NUMBER_ROWS)
     def get(self, request, coin_id: str):
         self.check_coin_id(coin_id)
         days = q.validated(q.OHLCQuery, request)["days"]
@@ -268,7 +270,7 @@ class SearchView(CoinGeckoView):
 
 
 class SupportedCurrenciesView(CoinGeckoView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=_ARRAY_OF_STRINGS)
     def get(self, request):
         return Response(cached("prices", ("cg-vs",), TTL["prices"], catalog.supported_vs_currencies))
 
@@ -346,7 +348,7 @@ def _stored(payload, what: str):
 
 
 class CategoriesListView(CoinGeckoView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         key = ("cg-categories-list",)
         return Response(
@@ -355,7 +357,7 @@ class CategoriesListView(CoinGeckoView):
 
 
 class CategoriesView(CoinGeckoView):
-    @extend_schema(parameters=[q.CategoriesQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[q.CategoriesQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
         order = q.validated(q.CategoriesQuery, request)["order"]
         key = ("cg-categories", order)
