@@ -19,6 +19,7 @@ def planned() -> list[Planned]:
         Planned("collect_ohlcv", "markets.tasks.collect_ohlcv", every("ohlcv")),
         Planned("collect_defi", "markets.tasks.collect_defi", every("defi")),
         Planned("refresh_registry", "markets.tasks.refresh_registry", every("coin_list")),
+        Planned("collect_exchanges", "markets.tasks.collect_exchanges", every("exchanges")),
         Planned("prune_history", "markets.tasks.prune_history", 24 * 60),
         Planned("backup_db", "markets.tasks.backup_db", 24 * 60),
     ]
@@ -26,7 +27,8 @@ def planned() -> list[Planned]:
 
 def first_collection() -> list[tuple[int, str]]:
     """The first start's collections in dependency order: the coin registry and exchange
-    pairs, then markets and prices (collect_all), candles of the tracked coins, DeFi, and
+    pairs, then markets and prices (collect_all), candles of the tracked coins, DeFi, the
+    exchange directory, and
     last a short backfill, queued as a task of its own so that a long one (many coins, a
     slow provider) holds neither the first collection nor the tour's data (sentiment slots
     in at 50)."""
@@ -35,6 +37,7 @@ def first_collection() -> list[tuple[int, str]]:
         (20, "markets.tasks.first_collect_all"),
         (30, "markets.tasks.collect_ohlcv"),
         (40, "markets.tasks.collect_defi"),
+        (45, "markets.tasks.collect_exchanges"),
         (90, "markets.tasks.queue_first_backfill"),
     ]
 

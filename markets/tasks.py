@@ -42,6 +42,11 @@ def collect_defi() -> str:
     return _settled("collect_defi", timed_cycle("collect_defi", collect.collect_defi))
 
 
+def collect_exchanges() -> str:
+    """CoinGecko's exchange directory: its own task, as its pages are a minute apart."""
+    return _settled("collect_exchanges", [collect.collect_exchanges()])
+
+
 def refresh_registry() -> str:
     return _settled("refresh_registry", [collect.refresh_registry()])
 

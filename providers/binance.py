@@ -130,6 +130,11 @@ def parse_ticker_24hr(payload, coins: list[CoinRef]) -> list[Quote]:
                     row.get("priceChangePercent"), f"{what}.priceChangePercent", optional=True
                 ),
                 source="binance",
+                pair=coin.binance_pair,
+                target="USDT",
+                bid=check.non_negative(row.get("bidPrice"), f"{what}.bidPrice"),
+                ask=check.non_negative(row.get("askPrice"), f"{what}.askPrice"),
+                base_volume=check.non_negative(row.get("volume"), f"{what}.volume"),
             )
         )
     return quotes

@@ -98,6 +98,11 @@ def parse_ticker(payload, coin: CoinRef) -> Quote:
         as_of=check.iso(check.field(body, "time", what), f"{what}.time"),
         volume_24h=base_volume * price if base_volume is not None else None,
         source="coinbase",
+        pair=coin.coinbase_pair,
+        target="USD",
+        bid=check.non_negative(body.get("bid"), f"{what}.bid"),
+        ask=check.non_negative(body.get("ask"), f"{what}.ask"),
+        base_volume=base_volume,
     )
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from providers.base import Provider, batched
 from providers.coingecko_catalog import parse_asset_platforms, parse_categories, parse_global_defi
+from providers.coingecko_exchanges import fetch_exchanges
 from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
@@ -21,6 +22,7 @@ from providers.records import (
     CoinListing,
     CoinProfile,
     CoinRef,
+    Exchange,
     ExchangeRate,
     GlobalDefi,
     GlobalStats,
@@ -136,6 +138,9 @@ class CoinGecko(Provider):
     def asset_platforms(self, *, timeout: float | None) -> list[AssetPlatform]:
         payload = self.get_json("asset_platforms", "/asset_platforms", timeout=timeout)
         return self.parse("asset_platforms", parse_asset_platforms, payload)
+
+    def exchanges(self, *, timeout: float | None) -> list[Exchange]:
+        return fetch_exchanges(self, timeout=timeout)
 
     def global_defi(self, *, timeout: float | None) -> GlobalDefi:
         payload = self.get_json(

@@ -117,9 +117,21 @@ def parse_ticker(payload, coins: list[CoinRef]) -> list[Quote]:
                 # show a direction, and better than nothing on the last fallback.
                 change_24h_pct=((price - opening) / opening * 100).quantize(Decimal("0.0001")) if opening else None,
                 source="kraken",
+                pair=coin.kraken_pair,
+                target="USD",
+                bid=_top(check, row.get("b"), f"{coin.kraken_pair}.b"),
+                ask=_top(check, row.get("a"), f"{coin.kraken_pair}.a"),
+                base_volume=base_volume,
             )
         )
     return quotes
+
+
+def _top(check: Checker, value, what: str) -> Decimal | None:
+    """The price of Kraken's [price, whole lot volume, lot volume] book top; None if not sent."""
+    if value is None:
+        return None
+    return check.non_negative(check.list(value, what)[0], f"{what}[0]")
 
 
 def parse_ohlc(payload) -> list[Candle]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
-from providers import binance, coingecko
+from providers import binance, coingecko, coingecko_exchanges
 
 MONTH_S = 30 * 86400
 
@@ -98,6 +98,13 @@ def plan_schedule(
         ),
         "asset_platforms": TaskPlan(
             "asset_platforms", _round_up(86400, cycle), {"coingecko": 1}, "the chains coins have contracts on"
+        ),
+        "exchanges": TaskPlan(
+            "exchanges",
+            _round_up(86400, cycle),
+            {"coingecko": coingecko_exchanges.EXPECTED_PAGES},
+            "the exchange directory (coingecko /exchanges, every page, a minute apart)",
+            spread_s=coingecko_exchanges.EXPECTED_PAGES * 60,
         ),
         "coin_list": TaskPlan("coin_list", _round_up(86400, cycle), {"coingecko": 1}, "the coin registry"),
         "exchange_pairs": TaskPlan(

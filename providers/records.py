@@ -46,6 +46,13 @@ class Quote:
     # Which provider sent this quote: one fetch_prices call may combine several (Binance
     # for the coins it lists, CoinGecko for the rest), so Fetched.provider cannot say it.
     source: str | None = None
+    # An exchange's REST ticker also says which pair it quotes and the top of its book
+    # (stored as that exchange's ticker of the coin: /api/v3/coins/{id}/tickers).
+    pair: str | None = None  # the exchange's symbol, "BTCUSDT"
+    target: str | None = None  # the quote currency, "USDT"
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    base_volume: Decimal | None = None  # 24 h volume in the coin itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +155,24 @@ class AssetPlatform:
     shortname: str
     native_coin_id: str | None
     image: dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A spot exchange of CoinGecko's directory (its /exchanges rows); None where it sends null."""
+
+    exchange_id: str
+    name: str
+    year_established: int | None
+    country: str | None
+    description: str
+    url: str
+    image: str
+    has_trading_incentive: bool
+    trust_score: int | None  # 1..10
+    trust_score_rank: int | None
+    trade_volume_24h_btc: Decimal
+    trade_volume_24h_btc_normalized: Decimal | None = None  # older answers carry it, the current spec not
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from providers.records import (
     CoinListing,
     CoinProfile,
     CoinRef,
+    Exchange,
     ExchangeRate,
     FearGreedPoint,
     Fetched,
@@ -148,6 +149,11 @@ def fetch_categories(*, timeout: float | None = None) -> Fetched[list[CoinCatego
 def fetch_asset_platforms(*, timeout: float | None = None) -> Fetched[list[AssetPlatform]]:
     """CoinGecko's chains, the keys of its coins' platforms."""
     return _only("coingecko", "asset_platforms", lambda p: p.asset_platforms(timeout=timeout))
+
+
+def fetch_exchanges(*, timeout: float | None = None) -> Fetched[list[Exchange]]:
+    """CoinGecko's spot exchange directory, every page of /exchanges."""
+    return _only("coingecko", "exchanges", lambda p: p.exchanges(timeout=timeout))
 
 
 def fetch_global_defi(*, timeout: float | None = None) -> Fetched[GlobalDefi]:

@@ -4,6 +4,7 @@ from markets.models.candles import INTERVALS, Candle
 from markets.models.categories import AssetPlatform, CoinCategory
 from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
+from markets.models.exchanges import Exchange, ExchangeTicker
 from markets.models.market import GlobalDefiSnapshot, GlobalSnapshot, MarketStats, TrendingSnapshot
 from markets.models.prices import HourlyPrice, LatestQuote, PriceSnapshot, RollupState
 from markets.models.rates import ExchangeRate
@@ -16,7 +17,9 @@ __all__ = [
     "Coin",
     "CoinCategory",
     "CoinProfile",
+    "Exchange",
     "ExchangeRate",
+    "ExchangeTicker",
     "GlobalDefiSnapshot",
     "GlobalSnapshot",
     "HourlyPrice",

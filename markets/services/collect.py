@@ -15,7 +15,7 @@ from django.core.cache import caches
 
 from markets import selectors
 from markets.models import Coin, Protocol
-from markets.services import categories, ingest, profiles, rates, registry
+from markets.services import categories, exchanges, ingest, profiles, rates, registry
 from markets.services.rollup import rollup_hours
 from providers import router
 from providers.observe import cycle_summary
@@ -89,6 +89,14 @@ def collect_asset_platforms(*, timeout: float | None = None) -> StepResult:
         return categories.ingest_asset_platforms(platforms=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("asset_platforms", step)
+
+
+def collect_exchanges(*, timeout: float | None = None) -> StepResult:
+    def step():
+        fetched = router.fetch_exchanges(timeout=timeout)
+        return exchanges.ingest_exchanges(exchanges=fetched.data, source=fetched.provider), fetched.provider
+
+    return run_step("exchanges", step)
 
 
 def collect_global_defi(*, timeout: float | None = None) -> StepResult:

@@ -28,7 +28,7 @@ from markets.models import (
     TrendingSnapshot,
 )
 from markets.models.coins import largest_coin_per_symbol
-from markets.services import market_stats, registry
+from markets.services import exchanges, market_stats, registry
 from markets.signals import announce_prices_stored
 from providers import stats
 from providers import validation as v
@@ -150,14 +150,16 @@ def ingest_quotes(*, quotes: Sequence[Quote], source: str) -> int:
         (row.coin_id, row.vs): row
         for row in LatestQuote.objects.filter(coin__in=list(by_id.values())).only("coin_id", "vs", "price", "source")
     }
-    snapshots = []
+    snapshots, accepted = [], []
     for quote in quotes:
         coin = by_id.get(quote.coin_id) if quote.coin_id else by_symbol.get((quote.symbol or "").upper())
         if coin is None or not _plausible(quote, coin, reference, source):
             continue
         snapshots.append(_snapshot(coin, quote, source))
+        accepted.append((coin, quote))
     with transaction.atomic():
         stored = _store_snapshots(snapshots)
+        exchanges.store_tickers(quotes=accepted)  # an exchange's pair and book top, when it sent them
     cache.bump("prices", "market", "history")
     return stored
 

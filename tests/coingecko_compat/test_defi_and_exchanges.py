@@ -1,5 +1,6 @@
-"""/api/v3/global/decentralized_finance_defi (collected hourly) and the exchange endpoints,
-for which cryptodt keeps no source (CoinGecko's answer where it has no data)."""
+"""/api/v3/global/decentralized_finance_defi (collected hourly), and the tickers of a coin no
+exchange cryptodt asks lists (CoinGecko's answer where it has none); the exchange directory is
+tests/coingecko_compat/test_exchanges.py, stored tickers test_tickers.py."""
 
 import json
 
@@ -31,20 +32,9 @@ def test_defi_figures_that_are_not_numbers_are_rejected(upstream, db):
     assert not collect.collect_global_defi().ok
 
 
-def test_tickers_of_a_known_coin_are_coingeckos_empty_list(api, listing):
+def test_tickers_of_a_coin_no_exchange_quoted_are_coingeckos_empty_list(api, listing):
     assert api.get("/api/v3/coins/bitcoin/tickers").json() == {"name": "Bitcoin", "tickers": []}
 
 
 def test_tickers_of_an_unknown_coin_are_a_404(api, db):
     assert api.get("/api/v3/coins/nope/tickers").status_code == 404
-
-
-@pytest.mark.parametrize(
-    "path", ["/api/v3/exchanges", "/api/v3/exchanges?per_page=10&page=2", "/api/v3/exchanges/list"]
-)
-def test_exchanges_are_empty_lists_not_made_up_entries(api, db, path):
-    assert api.get(path).json() == []
-
-
-def test_a_bad_exchanges_page_is_a_400(api, db):
-    assert api.get("/api/v3/exchanges?page=0").status_code == 400

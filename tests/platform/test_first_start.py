@@ -49,6 +49,7 @@ def test_the_first_start_runs_every_collection_once_in_dependency_order(monkeypa
         (market_tasks, "first_collect_all"),
         (market_tasks, "collect_ohlcv"),
         (market_tasks, "collect_defi"),
+        (market_tasks, "collect_exchanges"),
         (sentiment_tasks, "collect_sentiment"),
         (market_tasks, "first_backfill"),
     ]:
@@ -61,6 +62,7 @@ def test_the_first_start_runs_every_collection_once_in_dependency_order(monkeypa
         "first_collect_all",
         "collect_ohlcv",
         "collect_defi",
+        "collect_exchanges",
         "collect_sentiment",
         "first_backfill",
     ]

@@ -44,7 +44,7 @@ def search(*, query: str) -> dict:
             }
             for c in ranked[:SEARCH_LIMIT]
         ]
-    # cryptodt keeps no exchange, ICO, category or NFT directory to search.
+    # Exchanges are added by the view (markets.api.coingecko.exchanges); no ICO, category or NFT directory.
     return {"coins": coins, "exchanges": [], "icos": [], "categories": [], "nfts": []}
 
 

@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from markets.api.coingecko import views
+from markets.api.coingecko import exchange_views, views
 
 _ID = r"(?P<coin_id>[^/]+)"
 
@@ -24,14 +24,14 @@ urlpatterns = [
     route(f"coins/{_ID}/market_chart/range", views.MarketChartRangeView, "cg-market-chart-range"),
     route(f"coins/{_ID}/market_chart", views.MarketChartView, "cg-market-chart"),
     route(f"coins/{_ID}/ohlc", views.OHLCView, "cg-ohlc"),
-    route(f"coins/{_ID}/tickers", views.TickersView, "cg-tickers"),
+    route(f"coins/{_ID}/tickers", exchange_views.TickersView, "cg-tickers"),
     route(f"coins/{_ID}/history", views.HistoryView, "cg-history"),
     route(f"coins/{_ID}", views.CoinView, "cg-coin"),
     route("search/trending", views.TrendingView, "cg-trending"),
     route("global/decentralized_finance_defi", views.GlobalDefiView, "cg-global-defi"),
     route("global", views.GlobalView, "cg-global"),
-    route("exchanges/list", views.ExchangesListView, "cg-exchanges-list"),
-    route("exchanges", views.ExchangesView, "cg-exchanges"),
+    route("exchanges/list", exchange_views.ExchangesListView, "cg-exchanges-list"),
+    route("exchanges", exchange_views.ExchangesView, "cg-exchanges"),
     route("exchange_rates", views.ExchangeRatesView, "cg-exchange-rates"),
     re_path(r"^(?P<path>.*)$", views.UnknownPathView.as_view(), name="cg-unknown"),
 ]

@@ -18,7 +18,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, coin_detail, directories
+from markets.api.coingecko import catalog, coin_detail, directories, exchanges
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -131,32 +131,6 @@ class GlobalDefiView(CoinGeckoView):
         )
 
 
-class TickersView(CoinGeckoView):
-    """No exchange's per-pair tickers are stored: CoinGecko's answer for a coin it has none for."""
-
-    @extend_schema(parameters=[q.TickersQuery], responses=OpenApiTypes.OBJECT)
-    def get(self, request, coin_id: str):
-        self.check_coin_id(coin_id)
-        q.validated(q.TickersQuery, request)
-        return Response({"name": gecko.coin(coin_id=coin_id).name, "tickers": []})
-
-
-class ExchangesView(CoinGeckoView):
-    """No exchange directory is stored: an empty page, as CoinGecko answers past its last one."""
-
-    @extend_schema(parameters=[q.ExchangesQuery], responses=_ARRAY_OF_OBJECTS)
-    def get(self, request):
-        q.validated(q.ExchangesQuery, request)
-        return Response([])
-
-
-class ExchangesListView(CoinGeckoView):
-    @extend_schema(parameters=[q.ExchangesListQuery], responses=_ARRAY_OF_OBJECTS)
-    def get(self, request):
-        q.validated(q.ExchangesListQuery, request)
-        return Response([])
-
-
 class CoinsListView(CoinGeckoView):
     @extend_schema(parameters=[q.CoinsListQuery], responses=_ARRAY_OF_OBJECTS)
     def get(self, request):
@@ -266,7 +240,11 @@ class SearchView(CoinGeckoView):
     def get(self, request):
         text = q.validated(q.SearchQuery, request)["query"]
         key = ("cg-search", text.lower())
-        return Response(cached("market", key, TTL["market"], lambda: catalog.search(query=text)))
+        return Response(cached("market", key, TTL["market"], lambda: self.search(text)))
+
+    @staticmethod
+    def search(text: str) -> dict:
+        return {**catalog.search(query=text), "exchanges": exchanges.search(query=text)}
 
 
 class SupportedCurrenciesView(CoinGeckoView):
