@@ -125,3 +125,14 @@ def test_an_empty_directory_is_rejected_not_stored(upstream, collected):
     upstream("coingecko").script("/exchanges", Reply(b"[]"))
     assert not collect.collect_exchanges().ok
     assert Exchange.objects.count() == 3
+
+
+def test_the_collect_exchanges_command_stores_the_directory(upstream, own_fixture, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    upstream("coingecko").script("/exchanges", Reply(own_fixture(EXCHANGES)))
+    out = StringIO()
+    call_command("collect_exchanges", stdout=out)
+    assert "exchanges: stored 3 from coingecko" in out.getvalue()

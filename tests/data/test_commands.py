@@ -33,6 +33,7 @@ def test_setup_schedules_is_idempotent_and_declares_every_job(db):
         "collect_defi",
         "collect_sentiment",
         "refresh_registry",
+        "collect_exchanges",
         "prune_history",
         "backup_db",
         "prune_audit",
