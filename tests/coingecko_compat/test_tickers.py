@@ -136,3 +136,8 @@ def test_without_exchange_rates_or_tether_the_conversions_hold_only_what_is_know
     data_cache.bump("prices")
     ticker = api.get("/api/v3/coins/bitcoin/tickers").json()["tickers"][0]
     assert ticker["converted_last"] == {} == ticker["converted_volume"]
+
+
+def test_a_pair_the_registry_no_longer_maps_to_the_coin_is_not_answered(api, quoted):
+    Coin.objects.filter(coin_id="bitcoin").update(binance_pair="")  # Binance delisted it
+    assert api.get("/api/v3/coins/bitcoin/tickers").json()["tickers"] == []

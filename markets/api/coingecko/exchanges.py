@@ -108,6 +108,8 @@ def tickers(*, coin: Coin, exchange_ids: list[str] | None, logo: bool, page: int
         target_coin = TARGET_COINS.get(ticker.target)
         if exchange_ids and identifier not in exchange_ids:
             continue
+        if getattr(coin, f"{ticker.exchange}_pair") != ticker.pair:
+            continue  # the registry no longer maps the coin to this pair: delisted or reassigned
         if target_coin is None or market_cap is None or ticker.volume is None:
             continue  # a field CoinGecko requires is unknown (module docstring)
         listed = directory.get(identifier)
