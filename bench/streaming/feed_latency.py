@@ -169,7 +169,12 @@ def main() -> None:
         latencies, stats = run(args, base, start, server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            print("warning: the server did not stop within 20 s of SIGTERM; killed", file=sys.stderr)
+            server.kill()
+            server.wait()
     ordered = sorted(latencies) or [float("nan")]
 
     def at(q: float) -> float:
