@@ -173,10 +173,13 @@ if REDIS_URL:
         },
     }
     CACHES["shared"] = CACHES["default"]
+    # channels_redis receives with BZPOPMIN for up to 5 s, and redis-py 8 reads with a 5 s
+    # default socket timeout: every idle receive raced its own timeout and raised
+    # TimeoutError (BENCHMARKS.md, "Live feed"). Reads may take a little longer than that.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "cryptodt:ws"},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}], "prefix": "cryptodt:ws"},
         }
     }
 else:

@@ -2,7 +2,9 @@
 
 The consumer only translates between frames and the streaming selectors/services: it
 authenticates, keeps the connection's subscriptions, answers every bad frame with an
-error frame (never a dropped socket) and forwards price events of its coins.
+error frame (never a dropped socket) and relays alerts. Prices do not pass through it: it
+registers its socket's coins with the process's fan-out (streaming.fanout), which writes
+the price frames to the socket directly.
 """
 
 import asyncio
@@ -21,8 +23,8 @@ from accounts.authentication import aauthenticate_websocket
 from alerts.events import alert_group_for
 from cryptodt import metrics
 from markets.selectors import coins_for_symbols
-from streaming import capacity, relay
-from streaming.frames import alert_frame, error_frame, group_for, heartbeat_frame, price_text, to_text
+from streaming import capacity, fanout, relay
+from streaming.frames import alert_frame, error_frame, heartbeat_frame, price_text, to_text
 from streaming.selectors import latest_price_events
 from streaming.signals import socket_user_closed, socket_user_opened
 
@@ -35,8 +37,8 @@ FRAMES_PER_S = 10  # sustained client frames per connection; each may cost a que
 FRAME_BURST = 40
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FULL = 1013  # RFC 6455 "Try Again Later"
-# channels_redis draws each group_add/discard from a pool of 100 connections that raises
-# (not waits) when empty; a burst of subscriptions must queue here instead (see BENCHMARKS.md).
+# channels_redis draws each group_add/discard (the alert groups) from a pool of 100
+# connections that raises (not waits) when empty; a burst must queue here instead.
 LAYER_CONCURRENCY = 50
 _layer_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
 
@@ -71,7 +73,7 @@ class FrameBudget:
 class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.coins: dict[int, str] = {}  # coin pk -> symbol as the client knows it
-        self.last_sent: dict[int, tuple[str, str]] = {}  # coin pk -> (as_of, price)
+        self.outlet: fanout.Outlet | None = None  # this socket in the process's price fan-out
         self.slot: str | None = None
         self.heartbeat: asyncio.Task | None = None
         self.expiry: asyncio.Task | None = None
@@ -91,6 +93,7 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse("too_many_connections", message, CLOSE_FULL)
             return
         await self.accept()
+        self.outlet = fanout.Outlet(self.base_send)
         metrics.WS_CONNECTIONS.inc()
         self.heartbeat = asyncio.get_running_loop().create_task(self._beat())
         if self.identity.user.is_authenticated:
@@ -118,12 +121,12 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         for task in (self.heartbeat, self.expiry):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
+        if self.outlet is not None:
+            self.outlet.close()
         if self.coins:
             coins, self.coins = list(self.coins), {}
+            fanout.registry().unfollow(self.outlet, coins)
             relay.unfollow(coins)
-            for pk in coins:  # our own groups: Channels only leaves those listed in self.groups
-                async with _layer_slot():
-                    await self.channel_layer.group_discard(group_for(pk), self.channel_name)
         if self.alert_group is not None:
             socket_user_closed.send_robust(sender=self.__class__, user_pk=self.identity.user.pk)
             async with _layer_slot():
@@ -204,10 +207,10 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
         room = MAX_SYMBOLS - len(self.coins)
         refused = [coin.symbol for coin in new[max(room, 0) :]]
         new = new[: max(room, 0)]
+        if new:
+            await fanout.registry().follow(self.outlet, [coin.pk for coin in new])
         for coin in new:
             self.coins[coin.pk] = coin.symbol
-            async with _layer_slot():
-                await self.channel_layer.group_add(group_for(coin.pk), self.channel_name)
         relay.follow([coin.pk for coin in new])
         await self.send_json({"type": "subscribed", "symbols": list(self.coins.values())})
         if unknown:
@@ -222,35 +225,21 @@ class PriceFeedConsumer(AsyncJsonWebsocketConsumer):
             )
         if new:
             events = await database_sync_to_async(latest_price_events)(coin_pks=[c.pk for c in new])
+            # Through the outlet, like every price: it drops one the fan-out already sent.
             for _, event in events:
-                await self.price_update(event)
+                if self.outlet.offer(event["coin"], (event["as_of"], event["price"]), price_text(event)):
+                    metrics.WS_FRAMES.labels("price").inc()
 
     async def _unsubscribe(self, symbols: list[str]) -> None:
         wanted = set(symbols)
         gone = [pk for pk, symbol in self.coins.items() if symbol in wanted]
         for pk in gone:
             del self.coins[pk]
-            self.last_sent.pop(pk, None)
-            async with _layer_slot():
-                await self.channel_layer.group_discard(group_for(pk), self.channel_name)
+        fanout.registry().unfollow(self.outlet, gone)
         relay.unfollow(gone)
         await self.send_json({"type": "subscribed", "symbols": list(self.coins.values())})
 
-    # --- channel-layer events ---------------------------------------------------------------
-
-    async def price_update(self, event: dict) -> None:
-        coin = event.get("coin")
-        if coin not in self.coins:
-            return
-        # The same price can arrive twice (a direct broadcast and the relay); an older one
-        # can arrive after a newer one. Clients get each new price once, in order.
-        mark = (event["as_of"], event["price"])
-        last = self.last_sent.get(coin)
-        if last is not None and (mark[0] < last[0] or mark == last):
-            return
-        self.last_sent[coin] = mark
-        metrics.WS_FRAMES.labels("price").inc()
-        await self.send(text_data=price_text(event))
+    # --- channel-layer events (prices come through streaming.fanout) ------------------------
 
     async def send_json(self, content, close=False) -> None:
         metrics.WS_FRAMES.labels(content.get("type", "other")).inc()

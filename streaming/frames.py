@@ -1,5 +1,5 @@
-"""The frames of /ws/prices (docs/API.md), built in one place for the consumer, the broadcast
-and the relay.
+"""The frames of /ws/prices (docs/API.md), built in one place for the consumer, the broadcast,
+the relay and the fan-out.
 
 A price crosses the channel layer as text (msgpack, which the Redis layer uses, has no
 Decimal) and becomes a Decimal again just before it is written, so the client gets a JSON
@@ -13,11 +13,10 @@ from cryptodt.api.renderers import decimal_text, encode
 from cryptodt.times import iso
 
 PRICE_EVENT = "price.update"
-
-
-def group_for(coin_pk: int) -> str:
-    """One group per coin, not per symbol: a symbol several coins share means the largest."""
-    return f"prices.{coin_pk}"
+# Each stored batch crosses the channel layer once, as one message to one group whose
+# members are the web processes' fan-out listeners (streaming.fanout), not the sockets.
+PRICES_GROUP = "prices"
+PRICE_BATCH = "price.batch"
 
 
 def price_event(row) -> dict:

@@ -4,7 +4,7 @@ Without Redis the channel layer lives in one process's memory, so a broadcast ma
 collector (the django-q2 cluster, or stream_prices) never reaches the web process. The
 relay, started by the first subscription, looks every WS_RELAY_INTERVAL_S for newer
 latest quotes of the coins this process's clients follow (only after the shared data
-version says prices changed) and broadcasts them locally. Clients drop a price they have
+version says prices changed) and hands them to this process's fan-out (streaming.fanout). Clients drop a price they have
 already seen, so a price that arrives both ways is sent once. With REDIS_URL it stays off.
 
 The process that stores prices also sends a wake-up datagram (streaming.wake), so the
@@ -21,8 +21,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import caches
 
-from streaming import wake
-from streaming.frames import group_for
+from streaming import fanout, wake
 from streaming.selectors import latest_price_events
 
 logger = logging.getLogger(__name__)
@@ -78,7 +77,6 @@ def _poll(woken: bool = False) -> list[tuple[datetime, dict]]:
 
 
 async def _run() -> None:
-    layer = get_channel_layer()
     woken = asyncio.Event()
     transport = await wake.listen(woken)
     try:
@@ -95,7 +93,7 @@ async def _run() -> None:
                 events = await database_sync_to_async(_poll)(was_woken)
                 for t, event in events:
                     _seen[event["coin"]] = t
-                    await layer.group_send(group_for(event["coin"]), event)
+                fanout.registry().deliver([event for _, event in events])
             except Exception as exc:  # a database hiccup must not end the relay for good
                 logger.warning("price relay poll failed: %s: %s", exc.__class__.__name__, exc)
     finally:

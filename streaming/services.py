@@ -8,15 +8,16 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from markets.models import PriceSnapshot
 from streaming import wake
-from streaming.frames import group_for, price_event
+from streaming.frames import PRICE_BATCH, PRICES_GROUP, price_event
 from streaming.selectors import FEED_VS
 
 logger = logging.getLogger(__name__)
 
 
 def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
-    """Send each coin's new USD price to its group, through the channel layer (Redis reaches
-    every web process; the in-memory layer only this one, see streaming.relay).
+    """Send the coins' new USD prices, as one message, to every web process's fan-out
+    (streaming.fanout) through the channel layer (Redis reaches every web process; the
+    in-memory layer only this one, see streaming.relay).
 
     Called after the ingest transaction commits. A broadcast that fails is logged, never
     raised: the prices are stored, and the relay or the next tick delivers a newer one.
@@ -28,7 +29,6 @@ def broadcast_prices(*, snapshots: Sequence[PriceSnapshot]) -> int:
     if not events:
         return 0
     try:
-        # One event loop for the whole batch: channels_redis keeps its connections per loop.
         return async_to_sync(_send_all)(layer, events)
     except Exception as exc:  # the channel layer being down must not undo stored prices
         logger.warning("price broadcast failed: %s: %s", exc.__class__.__name__, exc)
@@ -43,6 +43,5 @@ def on_prices_stored(sender, *, snapshots: Sequence[PriceSnapshot], **kwargs) ->
 
 
 async def _send_all(layer, events: list[dict]) -> int:
-    for event in events:
-        await layer.group_send(group_for(event["coin"]), event)
+    await layer.group_send(PRICES_GROUP, {"type": PRICE_BATCH, "events": events})
     return len(events)

@@ -6,13 +6,18 @@ service in this (another) process, one every --every seconds, and times each unt
 every client has it. With REDIS_URL the price crosses through the Redis channel layer;
 without it, through the web process's relay, woken by the storing process (streaming.wake;
 polling every WS_RELAY_INTERVAL_S is the fallback). Also prints the server's memory per
-idle subscribed socket.
+idle subscribed socket, and the CPU the server and the clients spent on the prices.
+
+The clients are bare sockets (bench/streaming/ws_clients.py) in --client-procs processes,
+so that the clients' own cost does not become what is measured. --server-root runs the
+server from another checkout (a reference measured in the same run, e.g. the code before
+a change: `git archive <commit> | tar -x -C DIR`).
 
     .venv/bin/python bench/streaming/feed_latency.py [--clients 200] [--prices 30] [--every 0.5]
+        [--client-procs 2] [--server-root DIR] [--no-deflate]
 """
 
 import argparse
-import asyncio
 import json
 import os
 import socket
@@ -26,7 +31,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import requests
-import websockets
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -51,11 +55,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(root: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "cryptodt.asgi:application", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--no-access-log", "--lifespan", "off", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
+    server = subprocess.Popen(command, cwd=root, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -83,21 +87,6 @@ def seed() -> datetime:
     return t
 
 
-async def client(url: str, arrivals: dict, ready: asyncio.Event) -> None:
-    """Subscribes to BTC; the snapshot (source "bench") says it is ready, then records
-    when each new price arrives, until cancelled."""
-    async with websockets.connect(url, max_queue=None) as ws:
-        await ws.send(json.dumps({"action": "subscribe", "symbols": ["BTC"]}))
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame["type"] != "price":
-                continue
-            if frame["source"] == "bench":
-                ready.set()
-            else:
-                arrivals.setdefault(frame["as_of"], []).append(time.time())
-
-
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -105,36 +94,62 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def run(clients: int, prices: int, every: float, base: str, start: datetime, pid: int = 0) -> list[float]:
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def ask(proc: subprocess.Popen, line: str) -> str:
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+    return proc.stdout.readline()
+
+
+def run(args, base: str, start: datetime, pid: int) -> tuple[list[float], dict]:
     url = base.replace("http://", "ws://") + "/ws/prices"
-    arrivals: dict[str, list[float]] = {}
-    readies = [asyncio.Event() for _ in range(clients)]
-    await asyncio.sleep(0.5)
-    before_rss = rss_kib(pid) if pid else 0
-    tasks = [asyncio.create_task(client(url, arrivals, ready)) for ready in readies]
-    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=300)
-    if pid:
-        await asyncio.sleep(1)
+    time.sleep(0.5)
+    before_rss = rss_kib(pid)
+    per, extra = divmod(args.clients, args.client_procs)
+    shares = [per + (n < extra) for n in range(args.client_procs)]
+    command = [sys.executable, "-m", "bench.streaming.ws_clients", url]
+    flags = [] if args.deflate else ["--no-deflate"]
+    procs = [
+        subprocess.Popen(command + [str(n), *flags], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for n in shares
+        if n
+    ]
+    try:
+        for proc in procs:
+            if proc.stdout.readline().strip() != "ready":
+                raise SystemExit("clients did not get ready")
+        time.sleep(1)
         after = rss_kib(pid)
-        print(f"server memory: {before_rss / 1024:.0f} MiB before, {after / 1024:.0f} MiB with {clients} idle sockets")
-        print(f"memory per idle subscribed socket: {(after - before_rss) / clients:.1f} KiB")
-    sent: dict[str, float] = {}
-    for n in range(1, prices + 1):
-        t = start + timedelta(seconds=n)
-        quote = Quote(coin_id="bitcoin", symbol="BTC", price=Decimal(65000 + n), as_of=t)
-        sent[t.strftime("%Y-%m-%dT%H:%M:%SZ")] = time.time()
-        await asyncio.to_thread(ingest.ingest_quotes, quotes=[quote], source="binance")
-        await asyncio.sleep(every)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and sum(len(arrivals.get(k, [])) for k in sent) < clients * prices:
-        await asyncio.sleep(0.1)
-    for task in tasks:
-        task.cancel()
-    latencies = [(arrived - sent[k]) * 1000 for k in sent for arrived in arrivals.get(k, [])]
-    missing = clients * prices - len(latencies)
-    if missing:
-        print(f"warning: {missing} of {clients * prices} deliveries missing")
-    return latencies
+        stats = {"rss_before_mib": before_rss / 1024, "rss_after_mib": after / 1024}
+        stats["kib_per_socket"] = (after - before_rss) / args.clients
+        print(f"{args.clients} sockets subscribed; storing prices", file=sys.stderr, flush=True)
+        server_cpu = cpu_s(pid)
+        sent: dict[str, float] = {}
+        for n in range(1, args.prices + 1):
+            t = start + timedelta(seconds=n)
+            quote = Quote(coin_id="bitcoin", symbol="BTC", price=Decimal(65000 + n), as_of=t)
+            sent[t.strftime("%Y-%m-%dT%H:%M:%SZ")] = time.time()
+            ingest.ingest_quotes(quotes=[quote], source="binance")
+            time.sleep(args.every)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(int(ask(p, "count")) for p in procs) < args.clients * args.prices:
+            time.sleep(0.2)
+        stats["server_cpu_ms_per_price"] = (cpu_s(pid) - server_cpu) * 1000 / args.prices
+        dumps = [json.loads(ask(p, "dump")) for p in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    stats["client_cpu_s"] = sum(d["cpu_s"] for d in dumps)
+    stats["lost"] = sum(d["lost"] for d in dumps)
+    arrivals = [(k, arrived) for d in dumps for k, times in d["arrivals"].items() if k in sent for arrived in times]
+    latencies = [(arrived - sent[k]) * 1000 for k, arrived in arrivals]
+    return latencies, stats
 
 
 def main() -> None:
@@ -142,25 +157,42 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--prices", type=int, default=30)
     parser.add_argument("--every", type=float, default=0.5)
+    parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--server-root", type=Path, default=ROOT)
+    parser.add_argument("--no-deflate", dest="deflate", action="store_false")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     start = seed()
-    server, base = start_server()
+    load = os.getloadavg()
+    server, base = start_server(args.server_root)
     try:
-        latencies = asyncio.run(run(args.clients, args.prices, args.every, base, start, server.pid))
+        latencies, stats = run(args, base, start, server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=20)
-    ordered = sorted(latencies)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            print("warning: the server did not stop within 20 s of SIGTERM; killed", file=sys.stderr)
+            server.kill()
+            server.wait()
+    ordered = sorted(latencies) or [float("nan")]
 
     def at(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
     profile = "Redis channel layer" if os.environ.get("REDIS_URL") else "embedded (relay)"
-    print(f"profile: {profile}; clients {args.clients}; prices {args.prices}, one every {args.every} s")
-    print(f"deliveries: {len(ordered)}")
+    print(f"profile: {profile}; server {args.server_root}; clients {args.clients} in {args.client_procs} processes")
+    print(f"prices {args.prices}, one every {args.every} s; deflate {'offered' if args.deflate else 'off'}")
+    print(f"load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f}")
+    print(f"deliveries: {len(latencies)}/{args.clients * args.prices}; sockets lost {stats['lost']}")
     print(f"latency ms: p50 {at(0.5):.1f}  p90 {at(0.9):.1f}  p99 {at(0.99):.1f}  max {ordered[-1]:.1f}")
     print(f"mean {statistics.fmean(ordered):.1f} ms")
+    print(
+        f"server memory: {stats['rss_before_mib']:.0f} MiB before, {stats['rss_after_mib']:.0f} MiB with "
+        f"{args.clients} idle sockets: {stats['kib_per_socket']:.1f} KiB per idle subscribed socket"
+    )
+    cpu = stats["server_cpu_ms_per_price"]
+    print(f"server CPU per price: {cpu:.1f} ms; all clients' CPU: {stats['client_cpu_s']:.1f} s")
 
 
 if __name__ == "__main__":

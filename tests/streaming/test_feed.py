@@ -146,20 +146,18 @@ def test_a_price_keeps_a_tiny_value_exact(coins):
     run(scenario)
 
 
-def test_a_closed_connection_leaves_its_coin_groups(coins, settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    from channels.layers import get_channel_layer
-
-    from streaming.frames import group_for
+def test_a_closed_connection_leaves_the_fan_out(coins):
+    from streaming import fanout
 
     async def scenario():
         client = await connected()
         await client.send_json_to({"action": "subscribe", "symbols": ["BTC", "ETH"]})
         await receive_until(client, "subscribed")
-        layer = get_channel_layer()
-        assert all(layer.groups.get(group_for(pk)) for pk in await blocking(coin_pks))
+        followers = fanout.registry().followers
+        assert all(followers.get(pk) for pk in await blocking(coin_pks))
         await client.disconnect()
-        assert not any(layer.groups.get(group_for(pk)) for pk in await blocking(coin_pks))
+        assert not any(followers.get(pk) for pk in await blocking(coin_pks))
+        assert fanout.registry().listener is None, "nobody follows anything: the listener stops"
 
     run(scenario)
 
