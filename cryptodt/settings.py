@@ -267,7 +267,6 @@ RATE_ANON = envrate("RATE_ANON", "30/m")
 RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)
-RATELIMIT_USE_CACHE = "default"
 # Password guessing on /api/auth/token, on top of the tier limit.
 RATE_TOKEN_IP = envrate("RATE_TOKEN_IP", "10/m")
 RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")

@@ -4,14 +4,11 @@ same status, headers (but Date) and body, the same counting, and a revoked key f
 import asyncio
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from django.core.wsgi import get_wsgi_application
-from django_ratelimit import core as ratelimit_core
 
 from accounts import audit, ratelimit, selectors, services
 from accounts.models import AuditEntry, Tier
-from cryptodt import fastpath
+from cryptodt import counters, fastpath
 from cryptodt.fastpath import FastPath
 from cryptodt.wsgi_bridge import WSGIBridge
 
@@ -83,9 +80,8 @@ def get(app, url: str, headers: dict | None = None, *, request_id: bool = False)
 def forget_count(subject: str, tier: Tier) -> None:
     """Puts the caller's rate-limit counter back to zero, so two requests can be compared."""
     rate = selectors.rate_of(tier=tier) or ratelimit._UNLIMITED
-    window = ratelimit_core._get_window(subject, rate[1])
-    key = ratelimit_core._make_cache_key(ratelimit.GROUP, window, rate, subject, ratelimit_core.ALL)
-    caches[settings.RATELIMIT_USE_CACHE].delete(key)
+    key, _end = ratelimit.counter_key(ratelimit.GROUP, subject, rate, int(ratelimit.time.time()))
+    counters.delete(key)
 
 
 def fast_and_slow(apps, url, headers=None, *, subject=f"ip:{CLIENT}", tier=Tier.ANONYMOUS):
