@@ -169,10 +169,12 @@ _state: dict[str, _Table] = {}
 
 
 def _table() -> _Table:
-    path = str(Path(settings.DATA_DIR) / "counters.shm")
+    data_dir = settings.DATA_DIR
     table = _state.get("table")
     # A forked child opens its own descriptor: an flock is shared by descriptors that
     # come from one open, so parent and child would not exclude each other.
-    if table is None or table.pid != os.getpid() or table.path != path:
-        table = _state["table"] = _Table(path)
+    if table is None or table.pid != os.getpid() or table.data_dir is not data_dir:
+        table = _Table(str(Path(data_dir) / "counters.shm"))
+        table.data_dir = data_dir
+        _state["table"] = table
     return table

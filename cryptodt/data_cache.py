@@ -10,6 +10,7 @@ process's cached payloads unreachable at once.
 import hashlib
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from django.core.cache import caches
 
@@ -37,6 +38,27 @@ def _key(prefix: str, kind: str, params: tuple) -> str:
 
 def cached(kind: str, params: tuple, ttl: int, build: Callable[[], dict]) -> dict:
     return caches["default"].get_or_set(_key("data", kind, params), build, ttl)
+
+
+class QueryParams(dict):
+    """A query string's parameters, name -> values in order: what cryptodt.fastpath needs
+    of Django's QueryDict (``lists``, ``get`` giving the last value), for a tenth of its cost."""
+
+    def get(self, name, default=None):
+        values = dict.get(self, name)
+        return values[-1] if values else default
+
+    def lists(self):
+        return self.items()
+
+
+def parse_query(query_string: str, *, max_fields: int | None) -> QueryParams:
+    """The parse QueryDict makes of a query string (blank values kept, UTF-8, at most
+    ``max_fields`` fields: ValueError beyond)."""
+    params = QueryParams()
+    for name, value in parse_qsl(query_string, keep_blank_values=True, encoding="utf-8", max_num_fields=max_fields):
+        params.setdefault(name, []).append(value)
+    return params
 
 
 def canonical_query(params) -> tuple:
