@@ -463,6 +463,9 @@ HEALTH_TIMEOUT_S = envfloat("HEALTH_TIMEOUT_S", 0.8, minimum=0.05)
 
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
 WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)
+# How many web processes serve this installation (bin/serve.py sets it for its children):
+# without Redis each holds its share of WS_MAX_CONNECTIONS (streaming.capacity).
+WEB_WORKERS = envint("WEB_WORKERS", 1, minimum=1)
 
 # --- Static files, i18n ------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,8 +1,5 @@
-"""The tier limit holds across two real server processes that share Redis.
-
-Runs only when REDIS_URL is set (CI's second pass): without Redis each process counts
-in its own memory, which is the documented embedded profile.
-"""
+"""The tier limit holds across two real server processes: through Redis when REDIS_URL is
+set (CI's second pass), through the shared-memory counters in DATA_DIR without it."""
 
 import os
 import socket
@@ -19,11 +16,6 @@ from django.db import connection
 from accounts.ratelimit import window_end
 
 ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="needs REDIS_URL: limits are shared between processes only through Redis (CI's second pass sets it)",
-)
 
 
 def _free_port() -> int:
