@@ -1,4 +1,4 @@
-"""Per-tier rate limits on every DRF view, with django-ratelimit's counters.
+"""Per-tier rate limits on every DRF view, counted exactly across processes.
 
 How it fits together:
 - ``TierRateThrottle`` is in REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES, so every API

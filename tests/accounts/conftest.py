@@ -8,7 +8,7 @@ PASSWORD = "correct-Horse-battery-9"
 
 
 class FrozenClock:
-    """Stands in for the ``time`` module inside django-ratelimit, so a test's requests
+    """Stands in for the ``time`` module inside accounts.ratelimit, so a test's requests
     all fall into one rate-limit window however long the test runs."""
 
     def __init__(self, now: float):
