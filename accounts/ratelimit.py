@@ -1,4 +1,4 @@
-"""Per-tier rate limits on every DRF view, with django-ratelimit's counters.
+"""Per-tier rate limits on every DRF view, counted exactly across processes.
 
 How it fits together:
 - ``TierRateThrottle`` is in REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES, so every API
@@ -7,9 +7,11 @@ How it fits together:
 - ``accounts.middleware.RateLimitHeadersMiddleware`` writes X-RateLimit-* onto every
   DRF response from that record — or charges one unit first for requests DRF refused
   before throttles ran (401/403), so those carry the headers too.
-- Counters live in the cache named by RATELIMIT_USE_CACHE ("default": Redis when
-  REDIS_URL is set), so the limit holds across processes; windows are django-ratelimit's
-  fixed windows.
+- Counters are cryptodt.counters: Redis with REDIS_URL, else shared memory in DATA_DIR,
+  so the limit holds exactly across processes either way. Windows are fixed, one per
+  subject, staggered by a hash of the subject (django-ratelimit's scheme, which these
+  counters replaced: one increment per charge instead of its key building, add and incr).
+- cryptodt.fastpath charges its requests with the same ``charge``.
 
 The budget belongs to the user (whichever of their keys or tokens they call with), so
 issuing more keys never buys more requests; anonymous callers are counted per client IP.
@@ -19,17 +21,18 @@ import functools
 import hashlib
 import ipaddress
 import logging
+import time
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
-from django_ratelimit.core import get_usage
 from rest_framework.exceptions import ParseError
 from rest_framework.throttling import BaseThrottle
 
 from accounts import selectors
 from accounts.models import Tier
-from cryptodt import metrics
+from cryptodt import counters, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,8 @@ _UNLIMITED = (10**12, 60)
 EXEMPT_URL_NAMES = frozenset({"health", "health-ready", "schema", "docs"})
 MAX_COST = 1000
 PRECHARGED_ENVIRON_KEY = "cryptodt.rate_usage"
+# A window's counter outlives its end by a few seconds, so a request at the edge still finds it.
+EXPIRY_FUDGE_S = 5
 
 
 @dataclass(frozen=True)
@@ -94,35 +99,60 @@ def subject_of(request, user) -> str:
     return f"ip:{client_ip(request)}"
 
 
-def _count(request, *, tier: Tier, subject: str, increment: bool) -> Usage:
-    rate = selectors.rate_of(tier=tier) or _UNLIMITED
+def window_end(subject: str, period: int, now: int) -> int:
+    """The last second of the subject's current window: fixed windows of ``period`` seconds,
+    each subject's shifted by crc32(subject) % period so that not every window ends at once.
+    The window still holds at its last second; the next one starts a second later."""
+    if period == 1:
+        return now
+    end = now - now % period + zlib.crc32(subject.encode()) % period
+    return end + period if end < now else end
+
+
+def counter_key(group: str, subject: str, rate: tuple[int, int], now: int) -> tuple[str, int]:
+    """The counter of the subject's current window, and the window's last second."""
+    limit, period = rate
+    end = window_end(subject, period, now)
+    return f"rl:{group}:{limit}/{period}s:{subject}:{end}", end
+
+
+def hit(group: str, subject: str, rate: tuple[int, int], cost: int) -> tuple[int, int] | None:
+    """(count, seconds left) after charging ``cost`` units (0: just look) in the subject's
+    current window of ``rate``; None when the counters are unavailable."""
+    now = int(time.time())
+    key, end = counter_key(group, subject, rate, now)
     try:
-        usage = get_usage(request, group=GROUP, key=lambda _group, _request: subject, rate=rate, increment=increment)
-    except Exception as exc:  # the cache being down must not take the API down with it
+        if cost:
+            count = counters.incr(key, cost, expires_at=end + EXPIRY_FUDGE_S, now=now)
+        else:
+            count = counters.get(key, now=now) or 0
+    except Exception as exc:  # the counters being down must not take the API down with them
         logger.warning("rate-limit counter unavailable, failing open: %s", exc.__class__.__name__)
-        usage = None
+        return None
+    return None if count is None else (count, end - now)
+
+
+def _count(*, tier: Tier, subject: str, cost: int) -> Usage:
+    rate = selectors.rate_of(tier=tier) or _UNLIMITED
+    counted = hit(GROUP, subject, rate, cost)
     limit = None if rate is _UNLIMITED else rate[0]
-    if usage is None or usage["time_left"] < 0:
+    if counted is None:
         return Usage(tier=tier, limit=limit, count=0, reset_in=rate[1])
-    # django-ratelimit's window still holds at time_left == 0; the next one starts a second later.
-    return Usage(tier=tier, limit=limit, count=usage["count"], reset_in=usage["time_left"] + 1)
+    count, left = counted
+    return Usage(tier=tier, limit=limit, count=count, reset_in=left + 1)
 
 
 def charge(request, *, user, cost: int = 1) -> Usage:
     """Count ``cost`` units against the caller and remember the result on the request."""
     tier = selectors.tier_of(user=user)
-    subject = subject_of(request, user)
-    usage = None
-    for _ in range(max(1, min(int(cost), MAX_COST))):
-        usage = _count(request, tier=tier, subject=subject, increment=True)
+    usage = _count(tier=tier, subject=subject_of(request, user), cost=max(1, min(int(cost), MAX_COST)))
     _remember(request, usage)
     return usage
 
 
 def peek(request, *, user) -> Usage:
     """The caller's usage in the current window, without counting."""
-    tier = selectors.tier_of(user=user)
-    return _count(request, tier=tier, subject=subject_of(request, user), increment=False)
+    return _count(tier=selectors.tier_of(user=user), subject=subject_of(request, user), cost=0)
 
 
 def recorded_usage(request) -> Usage | None:
@@ -191,12 +221,9 @@ class TokenGuessingThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         self.waits = []
         ip = client_ip(request)
-        usage = self._check(request, "auth-token:ip", ip, settings.RATE_TOKEN_IP)
+        usage = self._check("auth-token:ip", ip, settings.RATE_TOKEN_IP)
         if usage is not None:
-            _remember(
-                request,
-                Usage(tier=Tier.ANONYMOUS, limit=usage["limit"], count=usage["count"], reset_in=usage["time_left"] + 1),
-            )
+            _remember(request, usage)
         try:
             data = request.data
         except ParseError:
@@ -209,17 +236,17 @@ class TokenGuessingThrottle(BaseThrottle):
         if isinstance(username, str) and username:
             # Hashed so no username ends up in a cache key in clear.
             subject = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()
-            self._check(request, "auth-token:username", subject, settings.RATE_TOKEN_USERNAME)
+            self._check("auth-token:username", subject, settings.RATE_TOKEN_USERNAME)
         return not self.waits
 
-    def _check(self, request, group: str, subject: str, rate: str) -> dict | None:
-        try:
-            usage = get_usage(request, group=group, key=lambda _g, _r: subject, rate=rate, increment=True)
-        except Exception as exc:
-            logger.warning("token guessing counter unavailable: %s", exc.__class__.__name__)
+    def _check(self, group: str, subject: str, rate: str) -> Usage | None:
+        limit, period = selectors.parse_rate(rate)
+        counted = hit(group, subject, (limit, period), 1)
+        if counted is None:
             return None
-        if usage and usage["should_limit"]:
-            self.waits.append(usage["time_left"] + 1)
+        usage = Usage(tier=Tier.ANONYMOUS, limit=limit, count=counted[0], reset_in=counted[1] + 1)
+        if usage.limited:
+            self.waits.append(usage.reset_in)
         return usage
 
     def wait(self) -> float | None:

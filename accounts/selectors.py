@@ -26,8 +26,11 @@ def rate_of(*, tier: Tier) -> tuple[int, int] | None:
         Tier.FREE: settings.RATE_FREE,
         Tier.PRO: settings.RATE_PRO,
     }.get(tier)
-    if rate is None:
-        return None
+    return None if rate is None else parse_rate(rate)
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``50/m`` (cryptodt.env.envrate validated it) -> (50, 60)."""
     count, _, period = rate.partition("/")
     return int(count), _PERIOD_SECONDS[period]
 

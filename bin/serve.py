@@ -38,21 +38,18 @@ def prepare() -> None:
 
 
 def web_workers() -> str:
-    """One process in the embedded profile, two (or WEB_WORKERS) with Redis.
+    """Two web processes (or WEB_WORKERS), in either profile.
 
-    Without REDIS_URL the "default" cache (cached responses, rate-limit counters) lives
-    in the web process's memory; several processes would each count their own limits.
-    Threads in one process keep it exact and cheap (BENCHMARKS.md, "platform").
+    The processes agree exactly on what must be shared: rate-limit counters and data
+    versions are cryptodt.counters (Redis, or shared memory in DATA_DIR without it), and
+    each process's cache of rendered answers is keyed by those versions. The value is
+    put in the environment, so the web processes know how many of them share the
+    WebSocket capacity (WS_MAX_CONNECTIONS).
     """
-    redis = bool(os.environ.get("REDIS_URL"))
-    raw = os.environ.get("WEB_WORKERS") or ("2" if redis else "1")
+    raw = os.environ.get("WEB_WORKERS") or "2"
     if not raw.isdigit() or int(raw) < 1:
         raise SystemExit(f"WEB_WORKERS must be a positive integer, got {raw!r}")
-    if int(raw) > 1 and not redis:
-        raise SystemExit(
-            "WEB_WORKERS > 1 needs REDIS_URL: without Redis, rate-limit counters and cached "
-            "responses live in each web process. Use WEB_THREADS to scale one process."
-        )
+    os.environ["WEB_WORKERS"] = raw
     return raw
 
 

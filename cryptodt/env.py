@@ -63,7 +63,7 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 
 def envrate(name: str, default: str) -> str:
-    """A django-ratelimit style rate such as ``50/m``."""
+    """A rate such as ``50/m`` (count per s, m, h or d)."""
     value = os.environ.get(name, default).strip()
     count, _, period = value.partition("/")
     if not count.isdigit() or period not in {"s", "m", "h", "d"}:

@@ -29,7 +29,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import get_str_from_wsgi
 from django.db import close_old_connections
-from django.http import QueryDict
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import ratelimit
@@ -37,7 +36,7 @@ from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADER
 from accounts.middleware import rate_limit_headers, record_request
 from cryptodt import observability
 from cryptodt.api.reads import rendered_request_key
-from cryptodt.data_cache import rendered_hit
+from cryptodt.data_cache import parse_query, rendered_hit
 from cryptodt.middleware import apply_forwarded_client_address
 from cryptodt.wsgi_bridge import _TOO_LARGE, ClientDisconnected, _send_json
 
@@ -93,6 +92,7 @@ class FastPath:
         # Anonymous hits are decided on the event loop only when the caches are in this
         # process or on local disk (embedded profile).
         self.on_loop = not settings.REDIS_URL
+        self.max_fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
 
     async def __call__(self, scope: dict, receive, send) -> None:
         kind = ROUTES.get(scope["path"]) if scope["method"] == "GET" else None
@@ -127,7 +127,10 @@ class FastPath:
         """(status, headers, body) for a cache hit, or a _Handoff to Django."""
         started = time.perf_counter()
         path = scope["path"]
-        params = QueryDict(get_str_from_wsgi(meta, "QUERY_STRING", ""))
+        try:
+            params = parse_query(get_str_from_wsgi(meta, "QUERY_STRING", ""), max_fields=self.max_fields)
+        except ValueError:
+            return _PASS  # too many fields: Django answers the 400
         if "format" in params:
             return _PASS
         body = rendered_hit(kind, rendered_request_key(path, params))

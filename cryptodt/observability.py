@@ -5,6 +5,7 @@ First in MIDDLEWARE, so it sees every answer, the static files WhiteNoise serves
 errors other middleware return included.
 """
 
+import functools
 import re
 import time
 import uuid
@@ -38,9 +39,15 @@ def request_id(incoming: str) -> str:
 
 
 def count_request(route: str, method: str, status: int, seconds: float) -> None:
-    method = method if method in _METHODS else "other"
-    metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-    metrics.HTTP_LATENCY.labels(route, method).observe(seconds)
+    requests, latency = _series(route, method if method in _METHODS else "other", status)
+    requests.inc()
+    latency.observe(seconds)
+
+
+@functools.lru_cache(maxsize=1024)
+def _series(route: str, method: str, status: int):
+    # Looking a labelled series up costs more than counting in it; routes are few.
+    return metrics.HTTP_REQUESTS.labels(route, method, str(status)), metrics.HTTP_LATENCY.labels(route, method)
 
 
 class RequestObservation:

@@ -270,7 +270,6 @@ RATE_ANON = envrate("RATE_ANON", "30/m")
 RATE_FREE = envrate("RATE_FREE", "50/m")
 RATE_PRO = envrate("RATE_PRO", "500/m")
 ANON_READS = envbool("ANON_READS", True)
-RATELIMIT_USE_CACHE = "default"
 # Password guessing on /api/auth/token, on top of the tier limit.
 RATE_TOKEN_IP = envrate("RATE_TOKEN_IP", "10/m")
 RATE_TOKEN_USERNAME = envrate("RATE_TOKEN_USERNAME", "5/m")
@@ -467,6 +466,9 @@ HEALTH_TIMEOUT_S = envfloat("HEALTH_TIMEOUT_S", 0.8, minimum=0.05)
 
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
 WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)
+# How many web processes serve this installation (bin/serve.py sets it for its children):
+# without Redis each holds its share of WS_MAX_CONNECTIONS (streaming.capacity).
+WEB_WORKERS = envint("WEB_WORKERS", 1, minimum=1)
 
 # --- Static files, i18n ------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,6 +1,7 @@
 """WS_MAX_CONNECTIONS: how many price-feed sockets may be open at once.
 
-Embedded profile: a counter in this (the only web) process. With REDIS_URL: one sorted
+Embedded profile: a counter in each web process, which may hold its share of the limit
+(WS_MAX_CONNECTIONS / WEB_WORKERS), so the processes together never exceed it. With REDIS_URL: one sorted
 set in Redis shared by every web worker, each socket scored by when it last said it was
 alive (at every heartbeat); sockets silent for three heartbeats are not counted, so a
 worker that dies with open sockets does not hold their slots forever.
@@ -32,7 +33,7 @@ def acquire() -> str | None:
     """A slot id, or None when the feed is full. Blocking (Redis): call it from a thread."""
     slot = uuid.uuid4().hex
     if not settings.REDIS_URL:
-        if len(_local) >= settings.WS_MAX_CONNECTIONS:
+        if len(_local) >= max(1, settings.WS_MAX_CONNECTIONS // settings.WEB_WORKERS):
             return None
         _local.add(slot)
         return slot

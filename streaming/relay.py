@@ -19,8 +19,8 @@ from datetime import datetime
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.core.cache import caches
 
+from cryptodt import data_cache
 from streaming import fanout, wake
 from streaming.selectors import latest_price_events
 
@@ -68,7 +68,7 @@ def _poll(woken: bool = False) -> list[tuple[datetime, dict]]:
     # The version is read before the query: a price committed after the query bumps it
     # again, so the next poll cannot miss it. A wake-up comes before the storer bumps the
     # version (prices_stored fires on commit), so it queries regardless.
-    version = caches["shared"].get("data-version:prices")
+    version = data_cache.version("prices")
     if not woken and version is not None and version == _state["version"]:
         return []
     events = latest_price_events(coin_pks=list(_interest), newer_than=dict(_seen))

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from cryptodt import counters
 from tests.coingecko_compat.conformance import coingecko_conformance  # noqa: F401  (autouse: every /api/v3/ answer)
 from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream
 
@@ -17,6 +18,7 @@ def _fresh_caches():
     """Every test starts with empty caches, so no state leaks between tests."""
     for alias in ("default", "shared"):
         caches[alias].clear()
+    counters.clear()
     yield
 
 

@@ -15,10 +15,10 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django_ratelimit import core as ratelimit_core
 from rest_framework.permissions import IsAdminUser
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import ratelimit as ratelimit_clock_holder
 from accounts.ratelimit import EXEMPT_URL_NAMES
 from tests.data.conftest import market_row
 from tests.providers.fake_upstream import refuse_every_provider
@@ -439,7 +439,7 @@ class _FrozenClock:
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.metered], ids=str)
 def test_the_request_over_the_limit_is_429_with_retry_after_and_the_envelope(endpoint, callers, settings, monkeypatch):
     # One window for the whole test, however long it runs.
-    monkeypatch.setattr(ratelimit_core, "time", _FrozenClock(1_790_000_040.0))
+    monkeypatch.setattr(ratelimit_clock_holder, "time", _FrozenClock(1_790_000_040.0))
     settings.RATE_ANON = settings.RATE_FREE = "2/m"  # token endpoints take no credentials
     settings.RATE_TOKEN_IP = "2/m"  # the login's own budget
     method = "GET" if "GET" in endpoint.methods else sorted(endpoint.methods - {"HEAD", "OPTIONS"})[0]

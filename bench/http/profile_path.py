@@ -29,6 +29,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--fast", action="store_true", help="time cryptodt.fastpath's decision instead of Django")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -64,6 +65,9 @@ def main() -> int:
         if status != 200:
             raise SystemExit(f"{args.url} answered {status}: {body[:300]!r}")
 
+    if args.fast:
+        one = _fast_decision(scope, path)
+
     for _ in range(200):
         one()
     rounds, cpu_rounds = [], []
@@ -91,6 +95,34 @@ def main() -> int:
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
     return 0
+
+
+def _fast_decision(scope: dict, path: str):
+    """FastPath.decide for the scope, after Django answered it once (cached, headers learnt)."""
+    import asyncio
+
+    from cryptodt.asgi import application
+    from cryptodt.fastpath import ROUTES, _meta
+
+    fast = application.application_mapping["http"]
+
+    async def first() -> None:
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            pass
+
+        await fast(scope, receive, send)
+
+    asyncio.run(first())
+
+    def one() -> None:
+        outcome = fast.decide(scope, ROUTES[path], _meta(scope))
+        if not isinstance(outcome, tuple) or outcome[0] != 200:
+            raise SystemExit(f"the fast path did not answer {path}: {outcome!r}")
+
+    return one
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ def serve_py(workers: int) -> callable:
 
 # name -> (command, profile); "redis" rows run only with --redis-url.
 CANDIDATES = {
-    "serve.py: granian asgi + bridge, 1 worker (embedded default)": (serve_py(1), "embedded"),
+    "serve.py: granian asgi + bridge, 2 workers (embedded default)": (serve_py(2), "embedded"),
+    "serve.py: granian asgi + bridge, 1 worker, embedded": (serve_py(1), "embedded"),
     "serve.py: granian asgi + bridge, 1 worker, Redis": (serve_py(1), "redis"),
     "serve.py: granian asgi + bridge, 2 workers, Redis (scale-out default)": (serve_py(2), "redis"),
     "uvicorn + bridge, 1 worker": (uvicorn("cryptodt.asgi:application"), "embedded"),
@@ -274,10 +275,17 @@ def table(args) -> int:
         )
     )
     for label, url in TABLE_URLS.items():
-        rows.append((f"cryptodt serve.py, embedded, anonymous, {label}", serve_py(1), url, [], ""))
+        rows.append((f"cryptodt serve.py, embedded, 2 web processes, anonymous, {label}", serve_py(2), url, [], ""))
     rows.append(
-        ("cryptodt serve.py, embedded, pro API key, prices", serve_py(1), prices, [f"X-API-Key: {pro_key}"], "")
+        (
+            "cryptodt serve.py, embedded, 2 web processes, pro API key, prices",
+            serve_py(2),
+            prices,
+            [f"X-API-Key: {pro_key}"],
+            "",
+        )
     )
+    rows.append(("cryptodt serve.py, embedded, 1 web process, anonymous, prices", serve_py(1), prices, [], ""))
     if args.redis_url:
         rows.append(("cryptodt serve.py, Redis, 2 workers, anonymous, prices", serve_py(2), prices, [], args.redis_url))
         rows.append(
@@ -309,7 +317,8 @@ def table(args) -> int:
             print(f"| {name} | failed: {exc} | | | | | | | |", flush=True)
             continue
         references.setdefault(
-            "bare" if name.startswith("bare") else "django2" if "2 workers" in name else "", row["rps"]
+            "bare" if name.startswith("bare") else "django2" if name.startswith("minimal Django app, one") else "",
+            row["rps"],
         )
         bare = row["rps"] / references["bare"] if references.get("bare") else float("nan")
         django2 = row["rps"] / references["django2"] if references.get("django2") else float("nan")

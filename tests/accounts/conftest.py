@@ -1,14 +1,14 @@
 import pytest
-from django_ratelimit import core as ratelimit_core
 from rest_framework.test import APIClient
 
 from accounts import audit, services
+from accounts import ratelimit as ratelimit_clock_holder
 
 PASSWORD = "correct-Horse-battery-9"
 
 
 class FrozenClock:
-    """Stands in for the ``time`` module inside django-ratelimit, so a test's requests
+    """Stands in for the ``time`` module inside accounts.ratelimit, so a test's requests
     all fall into one rate-limit window however long the test runs."""
 
     def __init__(self, now: float):
@@ -44,7 +44,7 @@ def rate_clock(monkeypatch):
     # The start of a minute in 2026; windows are jittered per caller, and tests that
     # need a boundary move the clock rather than sleep.
     clock = FrozenClock(1_790_000_040.0)
-    monkeypatch.setattr(ratelimit_core, "time", clock)
+    monkeypatch.setattr(ratelimit_clock_holder, "time", clock)
     return clock
 
 

@@ -2,16 +2,17 @@
 same status, headers (but Date) and body, the same counting, and a revoked key fails at once."""
 
 import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from django.core.wsgi import get_wsgi_application
-from django_ratelimit import core as ratelimit_core
 
 from accounts import audit, ratelimit, selectors, services
 from accounts.models import AuditEntry, Tier
-from cryptodt import fastpath
+from cryptodt import counters, fastpath
 from cryptodt.fastpath import FastPath
 from cryptodt.wsgi_bridge import WSGIBridge
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 URLS = ["/api/prices?symbols=BTC,ETH", "/api/market?limit=2", "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd"]
 CLIENT = "10.1.2.3"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -83,9 +85,8 @@ def get(app, url: str, headers: dict | None = None, *, request_id: bool = False)
 def forget_count(subject: str, tier: Tier) -> None:
     """Puts the caller's rate-limit counter back to zero, so two requests can be compared."""
     rate = selectors.rate_of(tier=tier) or ratelimit._UNLIMITED
-    window = ratelimit_core._get_window(subject, rate[1])
-    key = ratelimit_core._make_cache_key(ratelimit.GROUP, window, rate, subject, ratelimit_core.ALL)
-    caches[settings.RATELIMIT_USE_CACHE].delete(key)
+    key, _end = ratelimit.counter_key(ratelimit.GROUP, subject, rate, int(ratelimit.time.time()))
+    counters.delete(key)
 
 
 def fast_and_slow(apps, url, headers=None, *, subject=f"ip:{CLIENT}", tier=Tier.ANONYMOUS):
@@ -212,3 +213,19 @@ def test_a_key_sent_the_coingecko_way_is_charged_and_audited_as_that_user_on_the
 def test_a_bad_coingecko_style_key_is_the_same_401_on_both_paths(apps):
     fast, slow, _ = fast_and_slow(apps, URLS[2], {"x-cg-demo-api-key": "cdt_nope_nope"})
     assert fast[0] == 401 and fast == slow
+
+
+def test_prices_stored_by_another_process_end_the_fast_answer_at_once(apps):
+    fast_app, bridge = apps
+    get(fast_app, URLS[0])  # Django answers and caches it
+    spy = Spy(bridge)
+    fast_app.bridge = spy
+    get(fast_app, URLS[0])
+    assert spy.calls == 0  # the cached answer, on the fast path
+    bumper = "import django; django.setup(); from cryptodt import data_cache; data_cache.bump('prices')"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings"}
+    subprocess.run([sys.executable, "-c", bumper], cwd=ROOT, env=env, check=True, timeout=60)
+    get(fast_app, URLS[0])
+    assert spy.calls == 1  # the next request is Django's again: the old answer is unreachable
+    get(fast_app, URLS[0])
+    assert spy.calls == 1  # and the new one is cached

@@ -116,11 +116,10 @@ def test_websocket_connections_and_frames_sent(transactional_db, scrape):
 
 
 def test_rate_limit_rejections_are_counted_by_tier(client, settings, scrape, monkeypatch):
-    from django_ratelimit import core as ratelimit_core
-
+    from accounts import ratelimit as ratelimit_clock_holder
     from tests.accounts.conftest import FrozenClock
 
-    monkeypatch.setattr(ratelimit_core, "time", FrozenClock(1_790_000_040.0))  # one window for every request
+    monkeypatch.setattr(ratelimit_clock_holder, "time", FrozenClock(1_790_000_040.0))  # one window for every request
     settings.RATE_ANON = "2/m"
     before = value(scrape(), "cryptodt_rate_limit_rejections_total", tier="anonymous") or 0
     statuses = [client.get("/api/trending").status_code for _ in range(4)]

@@ -169,21 +169,20 @@ def _serve_module():
     return module
 
 
-def test_serve_script_refuses_several_web_processes_without_redis(monkeypatch):
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    monkeypatch.setenv("WEB_WORKERS", "2")
-    with pytest.raises(SystemExit, match="WEB_WORKERS > 1 needs REDIS_URL"):
-        _serve_module().web_command("127.0.0.1", "8000")
-
-
-@pytest.mark.parametrize(("redis_url", "workers"), [("", "1"), ("redis://127.0.0.1:6379/0", "2")])
-def test_serve_script_runs_one_web_process_embedded_and_two_with_redis(monkeypatch, redis_url, workers):
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6379/0"])
+def test_serve_script_runs_two_web_processes_in_either_profile(monkeypatch, redis_url):
     monkeypatch.delenv("WEB_WORKERS", raising=False)
     monkeypatch.setenv("REDIS_URL", redis_url)
     command = _serve_module().web_command("127.0.0.1", "8123")
-    assert command[command.index("--workers") + 1] == workers
+    assert command[command.index("--workers") + 1] == "2"
     assert command[-1] == "cryptodt.asgi:application"
     assert command[command.index("--port") + 1] == "8123"
+
+
+def test_serve_script_refuses_a_worker_count_that_is_not_a_positive_integer(monkeypatch):
+    monkeypatch.setenv("WEB_WORKERS", "0")
+    with pytest.raises(SystemExit, match="WEB_WORKERS must be a positive integer"):
+        _serve_module().web_command("127.0.0.1", "8000")
 
 
 def test_serve_script_keeps_the_optional_price_stream_running_and_stops_it_too(start_server):
