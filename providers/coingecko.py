@@ -5,7 +5,8 @@ key goes to pro-api.coingecko.com in ``x-cg-pro-api-key``. ``precision=full`` as
 every digit CoinGecko has.
 """
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -155,7 +156,9 @@ class CoinGecko(Provider):
         payload = self.get_json(
             "coins/ohlc", f"/coins/{coin.coin_id}/ohlc", params={"vs_currency": "usd", "days": days}, timeout=timeout
         )
-        return self.parse("coins/ohlc", parse_ohlc, payload)[-limit:]
+        # CoinGecko stamps a bar with its close time; a stored Candle's t is its open time.
+        bars = self.parse("coins/ohlc", parse_ohlc, payload)[-limit:]
+        return [replace(bar, t=bar.t - timedelta(hours=4)) for bar in bars]
 
     def price_history(self, coin: CoinRef, *, days: int, vs: str, timeout: float | None) -> list[PricePoint]:
         if days > FREE_HISTORY_DAYS and self._free_tier():

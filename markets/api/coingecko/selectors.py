@@ -411,33 +411,3 @@ def _five_minutely(points: list[dict]) -> list[dict]:
     for point in points:  # oldest first: a slot keeps its last snapshot
         slots[unix_ms(parse_iso(point["t"])) // 300_000] = point
     return list(slots.values())
-
-
-def ohlc_interval(*, days: int) -> tuple[str, int]:
-    """CoinGecko's candle body: 30 minutes for 1-2 days, 4 hours for 3-30 days, 4 days beyond.
-    The stored interval it is built from and how many stored bars make one: 4h from four 1h
-    bars, 4d from four 1d bars; for 1-2 days the 1h bars as they are (30-minute bars are not
-    collected; docs/coingecko_compat.md)."""
-    if days <= 2:
-        return "1h", 1
-    return ("1h", 4) if days <= 30 else ("1d", 4)
-
-
-def ohlc(*, coin_id: str, days: int) -> list[list]:
-    interval, group = ohlc_interval(days=days)
-    start = datetime.now(UTC) - timedelta(days=days)
-    bars = selectors.candles(coin=coin(coin_id=coin_id), interval=interval, start=start, end=None, limit=1000)
-    rows = [[unix_ms(parse_iso(b["t"])), b["open"], b["high"], b["low"], b["close"]] for b in bars["data"]]
-    if group == 1:
-        return rows
-    # Buckets aligned to UTC (00:00, 04:00… for 4h; every fourth day since the epoch for 4d).
-    width = group * (3_600_000 if interval == "1h" else 86_400_000)
-    merged: dict[int, list] = {}
-    for t, o, h, low, c in rows:
-        bucket = t - t % width
-        if bucket not in merged:
-            merged[bucket] = [bucket, o, h, low, c]
-        else:
-            bar = merged[bucket]
-            bar[2], bar[3], bar[4] = max(bar[2], h), min(bar[3], low), c
-    return list(merged.values())

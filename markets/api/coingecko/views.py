@@ -18,7 +18,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, coin_detail, directories
+from markets.api.coingecko import catalog, coin_detail, directories, ohlc
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -254,9 +254,9 @@ class OHLCView(CoinGeckoView):
 
         def build() -> list:
             start = datetime.now(UTC) - timedelta(days=days)
-            interval, _ = gecko.ohlc_interval(days=days)
+            interval, _ = ohlc.ohlc_interval(days=days)
             on_demand.fill_candles(coin=gecko.coin(coin_id=coin_id), interval=interval, start=start, end=None)
-            return gecko.ohlc(coin_id=coin_id, days=days)
+            return ohlc.ohlc(coin_id=coin_id, days=days)
 
         return Response(cached("ohlcv", key, TTL["ohlcv"], build))
 
