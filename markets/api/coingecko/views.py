@@ -18,7 +18,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, coin_detail, directories, ohlc
+from markets.api.coingecko import catalog, coin_detail, directories, ohlc, overview
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -193,7 +193,14 @@ class CoinsMarketsView(CoinGeckoView):
 class TrendingView(CoinGeckoView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        payload = cached("trending", ("cg-trending",), TTL["trending"], gecko.trending)
+        def build() -> dict:
+            # A listed coin without any usd price (an untracked one, in the older shape) is
+            # fetched once, so its entry has the numbers CoinGecko's schema requires.
+            entries = overview.newest_entries()
+            on_demand.fill_quotes(coins=overview.coins_without_price(entries), vs="usd")
+            return overview.trending(entries)
+
+        payload = cached("trending", ("cg-trending",), TTL["trending"], build)
         if not payload["coins"]:
             raise NoDataAvailable("no trending list has been collected yet")
         return Response(payload)
@@ -203,7 +210,7 @@ class GlobalView(CoinGeckoView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         def build() -> dict:
-            payload = gecko.global_stats()
+            payload = overview.global_stats()
             if payload is None:
                 raise NoDataAvailable("no global market data has been collected yet")
             return payload
