@@ -18,7 +18,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, coin_detail, directories, ohlc, overview
+from markets.api.coingecko import catalog, category_reads, coin_detail, directories, ohlc, overview
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -273,7 +273,13 @@ class SearchView(CoinGeckoView):
     def get(self, request):
         text = q.validated(q.SearchQuery, request)["query"]
         key = ("cg-search", text.lower())
-        return Response(cached("market", key, TTL["market"], lambda: catalog.search(query=text)))
+
+        def build() -> dict:
+            body = catalog.search(query=text)
+            body["categories"] = category_reads.search_categories(query=text)
+            return body
+
+        return Response(cached("market", key, TTL["market"], build))
 
 
 class SupportedCurrenciesView(CoinGeckoView):
