@@ -114,6 +114,21 @@ class CoinGecko(Provider):
             page += 1
         return rows[:limit]
 
+    def category_markets(self, category_id: str, *, timeout: float | None) -> list[MarketRow]:
+        """The first page (top 250 by market cap) of a category's coins, with their market rows."""
+        params = {
+            "vs_currency": "usd",
+            "category": category_id,
+            "order": "market_cap_desc",
+            "per_page": PAGE_SIZE,
+            "page": 1,
+            "sparkline": "false",
+            "price_change_percentage": "24h",
+            "precision": "full",
+        }
+        payload = self.get_json("coins/markets", "/coins/markets", params=params, timeout=timeout)
+        return self.parse("coins/markets", parse_markets, payload, vs="usd")
+
     def coin_list(self, *, timeout: float | None) -> list[CoinListing]:
         payload = self.get_json("coins/list", "/coins/list", params={"include_platform": "true"}, timeout=timeout)
         return self.parse("coins/list", parse_coin_list, payload)

@@ -180,9 +180,15 @@ class CoinsMarketsView(CoinGeckoView):
             "sparkline": params["sparkline"],
             "price_change_percentage": params.get("price_change_percentage", []),
         }
-        key = ("cg-markets", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
+        category = params.get("category")
+        key = ("cg-markets", category, *(tuple(v) if isinstance(v, list) else v for v in args.values()))
 
         def build() -> list:
+            if category:  # the members are fetched with their market rows, not price by price
+                on_demand.fill_category(category_id=category)
+                return gecko.coins_markets(
+                    **{**args, "ids": category_reads.member_ids(category_id=category, ids=args["ids"])}
+                )
             if args["ids"]:  # asked by id: untracked ones get one batched fetch
                 on_demand.fill_quotes(coins=gecko.coins_by_id(ids=args["ids"]), vs="usd")
             return gecko.coins_markets(**args)
