@@ -330,7 +330,7 @@ SENTIMENT_INTERVAL_S = envint("SENTIMENT_INTERVAL_S", 3600, minimum=60)
 TRACKED_COINS = envint("TRACKED_COINS", 250, minimum=1)
 # Candles are collected for the most-watched coins only (the top OHLCV_COINS tracked).
 OHLCV_COINS = envint("OHLCV_COINS", 20, minimum=0)
-OHLCV_INTERVALS = envlist("OHLCV_INTERVALS", ["1h", "1d"])
+OHLCV_INTERVALS = envlist("OHLCV_INTERVALS", ["30m", "1h", "1d"])
 # How long a read request may wait for a coin nobody collects (fetched once, then stored).
 ON_DEMAND_TIMEOUT_S = envfloat("ON_DEMAND_TIMEOUT_S", 2.0, minimum=0.1)
 # An exchange quote further than this share from the coin's last stored price is rejected (0.5 = 50%).

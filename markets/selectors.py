@@ -28,7 +28,7 @@ from markets.models import (
 from markets.models.coins import largest_coin_per_symbol
 
 COLLECTED_VS = ("usd",)
-_INTERVAL_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400}
+_INTERVAL_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "4h": 14400, "1d": 86400}
 
 
 def is_stale(t: datetime | None, *, now: datetime | None = None) -> bool:

@@ -16,7 +16,7 @@ from providers.errors import NotSupported, UpstreamError
 from providers.payload import Checker
 from providers.records import Candle, CoinRef, PricePoint, Quote
 
-INTERVALS = {"1m", "5m", "15m", "1h", "4h", "1d"}
+INTERVALS = {"1m", "5m", "15m", "30m", "1h", "4h", "1d"}
 MAX_KLINES = 1000  # bars per klines answer
 ALL_MARKET_WEIGHT = 80
 INVALID_SYMBOL = '"code":-1121'

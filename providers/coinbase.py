@@ -6,7 +6,8 @@
   numbers as strings, ``volume`` in the base currency over 24 h.
 - ``/products/{id}/candles``: ``[[time, low, high, open, close, volume], ...]`` (note the
   order: low before high, open after), newest first, at most 300 per request; ``granularity``
-  is one of 60, 300, 900, 3600, 21600, 86400 seconds.
+  is one of 60, 300, 900, 3600, 21600, 86400 seconds. There is no 30-minute slice: 30m bars
+  are two 15-minute bars merged (``merge_pairs``), exact for open, high, low, close and volume.
 Public endpoints allow about 10 requests a second per IP.
 """
 
@@ -19,6 +20,8 @@ from providers.records import Candle, CoinRef, PricePoint, Quote
 
 GRANULARITY = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
 MAX_CANDLES = 300
+# Built from two 15-minute bars each (Coinbase has no 30-minute granularity).
+MERGED = {"30m": ("15m", timedelta(minutes=30))}
 MAX_TICKERS = 50  # one request per coin: the price cycle asks for the top few only
 
 
@@ -47,8 +50,16 @@ class Coinbase(Provider):
         end: datetime | None = None,
         timeout: float | None = None,
     ) -> list[Candle]:
-        if not coin.coinbase_pair or interval not in GRANULARITY:
+        if not coin.coinbase_pair or interval not in {*GRANULARITY, *MERGED}:
             raise NotSupported(self.name, "candles", f"no product for {coin.symbol} or interval {interval}")
+        if interval in MERGED:
+            finer, width = MERGED[interval]
+            end = end or datetime.now(UTC)
+            # From a bar boundary, so the first merged bar has both halves.
+            start = aligned(start or end - width * min(limit, MAX_CANDLES), width)
+            finer_bars = self.candles(coin, interval=finer, limit=0, start=start, end=end, timeout=timeout)
+            merged = merge_bars(finer_bars, width)
+            return merged[-limit:] if limit else merged
         step = timedelta(seconds=GRANULARITY[interval])
         end = end or datetime.now(UTC)
         start = start or end - step * min(limit, MAX_CANDLES)
@@ -104,6 +115,33 @@ def parse_ticker(payload, coin: CoinRef) -> Quote:
         ask=check.non_negative(body.get("ask"), f"{what}.ask"),
         base_volume=base_volume,
     )
+
+
+def aligned(t: datetime, width: timedelta) -> datetime:
+    seconds = int(width.total_seconds())
+    return datetime.fromtimestamp(int(t.timestamp()) // seconds * seconds, tz=UTC)
+
+
+def merge_bars(bars: list[Candle], width: timedelta) -> list[Candle]:
+    """Finer bars (oldest first) into bars of ``width`` aligned to the epoch. A slice without
+    trades has no bar upstream, so a merged bar covers the finer bars that exist."""
+    groups: dict[datetime, list[Candle]] = {}
+    for bar in bars:
+        groups.setdefault(aligned(bar.t, width), []).append(bar)
+    merged = []
+    for t, group in sorted(groups.items()):
+        volumes = [b.volume for b in group]
+        merged.append(
+            Candle(
+                t=t,
+                open=group[0].open,
+                high=max(b.high for b in group),
+                low=min(b.low for b in group),
+                close=group[-1].close,
+                volume=None if None in volumes else sum(volumes),
+            )
+        )
+    return merged
 
 
 def parse_candles(payload) -> list[Candle]:

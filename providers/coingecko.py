@@ -5,7 +5,8 @@ key goes to pro-api.coingecko.com in ``x-cg-pro-api-key``. ``precision=full`` as
 every digit CoinGecko has.
 """
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -115,6 +116,21 @@ class CoinGecko(Provider):
             page += 1
         return rows[:limit]
 
+    def category_markets(self, category_id: str, *, timeout: float | None) -> list[MarketRow]:
+        """The first page (top 250 by market cap) of a category's coins, with their market rows."""
+        params = {
+            "vs_currency": "usd",
+            "category": category_id,
+            "order": "market_cap_desc",
+            "per_page": PAGE_SIZE,
+            "page": 1,
+            "sparkline": "false",
+            "price_change_percentage": "24h",
+            "precision": "full",
+        }
+        payload = self.get_json("coins/markets", "/coins/markets", params=params, timeout=timeout)
+        return self.parse("coins/markets", parse_markets, payload, vs="usd")
+
     def coin_list(self, *, timeout: float | None) -> list[CoinListing]:
         payload = self.get_json("coins/list", "/coins/list", params={"include_platform": "true"}, timeout=timeout)
         return self.parse("coins/list", parse_coin_list, payload)
@@ -160,7 +176,9 @@ class CoinGecko(Provider):
         payload = self.get_json(
             "coins/ohlc", f"/coins/{coin.coin_id}/ohlc", params={"vs_currency": "usd", "days": days}, timeout=timeout
         )
-        return self.parse("coins/ohlc", parse_ohlc, payload)[-limit:]
+        # CoinGecko stamps a bar with its close time; a stored Candle's t is its open time.
+        bars = self.parse("coins/ohlc", parse_ohlc, payload)[-limit:]
+        return [replace(bar, t=bar.t - timedelta(hours=4)) for bar in bars]
 
     def price_history(self, coin: CoinRef, *, days: int, vs: str, timeout: float | None) -> list[PricePoint]:
         if days > FREE_HISTORY_DAYS and self._free_tier():

@@ -13,7 +13,7 @@ from providers.errors import NotSupported, UpstreamError
 from providers.payload import Checker, now
 from providers.records import Candle, CoinRef, PricePoint, Quote
 
-INTERVAL_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "1h": 60, "4h": 240, "1d": 1440}
+INTERVAL_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "4h": 240, "1d": 1440}
 # Kraken's own names for assets whose ticker symbol differs everywhere else.
 KRAKEN_ALIASES = {"XBT": "BTC", "XDG": "DOGE"}
 USD_QUOTES = {"USD", "ZUSD"}

@@ -146,6 +146,11 @@ def fetch_categories(*, timeout: float | None = None) -> Fetched[list[CoinCatego
     return _only("coingecko", "categories", lambda p: p.categories(timeout=timeout))
 
 
+def fetch_category_markets(category_id: str, *, timeout: float | None = None) -> Fetched[list[MarketRow]]:
+    """The top coins of one of CoinGecko's categories: only CoinGecko knows its members."""
+    return _only("coingecko", "markets", lambda p: p.category_markets(category_id, timeout=timeout))
+
+
 def fetch_asset_platforms(*, timeout: float | None = None) -> Fetched[list[AssetPlatform]]:
     """CoinGecko's chains, the keys of its coins' platforms."""
     return _only("coingecko", "asset_platforms", lambda p: p.asset_platforms(timeout=timeout))

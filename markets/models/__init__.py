@@ -1,7 +1,7 @@
 """Markets models, one module per concept; everything is re-exported here."""
 
 from markets.models.candles import INTERVALS, Candle
-from markets.models.categories import AssetPlatform, CoinCategory
+from markets.models.categories import AssetPlatform, CategoryMembers, CoinCategory
 from markets.models.coins import Coin, CoinProfile
 from markets.models.defi import Chain, Protocol, ProtocolTVLPoint
 from markets.models.exchanges import Exchange, ExchangeTicker
@@ -15,6 +15,7 @@ __all__ = [
     "Candle",
     "Chain",
     "Coin",
+    "CategoryMembers",
     "CoinCategory",
     "CoinProfile",
     "Exchange",

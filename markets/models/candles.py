@@ -2,7 +2,7 @@ from django.db import models
 
 from markets.models.fields import money, source
 
-INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
+INTERVALS = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
 
 
 class Candle(models.Model):

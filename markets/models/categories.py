@@ -28,6 +28,20 @@ class CoinCategory(models.Model):
         return self.category_id
 
 
+class CategoryMembers(models.Model):
+    """Which coins a category holds: the ids of CoinGecko's ``coins/markets?category=`` first
+    page (its top 250 by market cap), fetched when the category is first asked for and again
+    once a day after that (/api/v3/coins/markets?category=)."""
+
+    category = models.OneToOneField(CoinCategory, on_delete=models.CASCADE, related_name="members")
+    coin_ids = models.JSONField(default=list)
+    t = models.DateTimeField(help_text="When the members were fetched")
+    source = source()
+
+    def __str__(self) -> str:
+        return f"{self.category_id} ({len(self.coin_ids)})"
+
+
 class AssetPlatform(models.Model):
     """A chain coins have contracts on (CoinGecko's asset_platforms, collected daily); its id
     is the key of Coin.platforms."""

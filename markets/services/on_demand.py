@@ -13,8 +13,8 @@ from django.conf import settings
 
 from cryptodt.data_cache import first_attempt
 from markets import selectors
-from markets.models import Coin, CoinProfile, Protocol
-from markets.services import collect
+from markets.models import Coin, CoinCategory, CoinProfile, Protocol
+from markets.services import category_members, collect
 
 # Coins one request may have fetched: a 250-id simple/price of untracked coins costs a
 # couple of provider calls, not a budget's worth.
@@ -85,3 +85,13 @@ def fill_protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> N
         f"tvl:{protocol.pk}"
     ):
         collect.collect_protocol_tvl(protocol=protocol, timeout=settings.ON_DEMAND_TIMEOUT_S)
+
+
+def fill_category(*, category_id: str) -> None:
+    """A category's members (/api/v3/coins/markets?category=): fetched on its first request and
+    once a day after that, one attempt per 5 minutes per category (markets.services.category_members)."""
+    category = CoinCategory.objects.filter(category_id=category_id).first()
+    if category is None or not category_members.is_due(category):
+        return
+    if first_attempt(f"category:{category_id}", cooldown_s=300):
+        category_members.fetch_members(category=category)

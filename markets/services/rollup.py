@@ -39,7 +39,7 @@ DAY = timedelta(days=1)
 LATE_ARRIVALS = timedelta(hours=2)
 TVL_RETENTION = timedelta(days=366)
 ROLLUP_CHUNK = timedelta(hours=6)
-_SHORT_INTERVALS = ("1m", "5m", "15m")
+_SHORT_INTERVALS = ("1m", "5m", "15m", "30m")
 
 
 def _day(t: datetime) -> datetime:

@@ -37,7 +37,7 @@ def store_history(coin_id: str = "bitcoin", *, hours: int = 48, now: datetime | 
 
 
 def store_candles(coin_id: str = "bitcoin", *, interval: str = "1h", count: int = 30) -> datetime:
-    step = timedelta(hours=1 if interval == "1h" else 24)
+    step = {"30m": timedelta(minutes=30), "1h": timedelta(hours=1), "1d": timedelta(days=1)}[interval]
     start = (datetime.now(UTC) - count * step).replace(minute=0, second=0, microsecond=0)
     if interval == "1d":
         start = start.replace(hour=0)

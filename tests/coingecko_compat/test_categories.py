@@ -62,3 +62,14 @@ def test_a_category_coingecko_dropped_is_dropped_here(upstream, db, collected):
     upstream("coingecko").script("/coins/categories", Reply(b'[{"id": "layer-1", "name": "Layer 1 (L1)"}]'))
     assert collect.collect_categories().ok
     assert list(CoinCategory.objects.values_list("category_id", flat=True)) == ["layer-1"]
+
+
+def test_search_finds_stored_categories_by_name_or_id_best_match_first(api, collected):
+    body = api.get("/api/v3/search?query=layer").json()
+    assert body["categories"] == [{"id": "layer-1", "name": "Layer 1 (L1)"}]
+    both = api.get("/api/v3/search?query=l").json()["categories"]
+    assert [c["id"] for c in both] == ["layer-1", "smart-contract-platform"]  # "Layer…" starts with it
+    assert api.get("/api/v3/search?query=smart-contract-platform").json()["categories"][0]["name"] == (
+        "Smart Contract Platform"
+    )
+    assert api.get("/api/v3/search?query=zzz").json()["categories"] == []

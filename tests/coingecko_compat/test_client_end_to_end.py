@@ -24,7 +24,7 @@ class CoinGeckoClient:
 def test_a_coingecko_client_works_against_cryptodt(live_server, listing, settings):
     settings.RATE_ANON = "100/m"  # ten calls in a row from one anonymous client
     store_history(hours=30)
-    store_candles(count=30)
+    store_candles(interval="30m", count=30)
     store_global()
     store_trending()
     client = CoinGeckoClient(base_url=f"{live_server.url}/api/v3")

@@ -123,10 +123,21 @@ def test_ohlc_answers_4_hour_bars_from_3_to_30_days(api, listing):
     assert body[1][1:] == [100.5, 110.25, 99, 105.125]
 
 
-def test_ohlc_answers_the_stored_hourly_bars_for_1_to_2_days(api, listing):
-    store_candles(interval="1h", count=30)
+def test_ohlc_answers_30_minute_bars_for_1_to_2_days(api, listing):
+    store_candles(interval="30m", count=60)
     body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=2").json()
-    assert len(body) == 30 and body[1][0] - body[0][0] == 3_600_000
+    assert len(body) == 60 and all(b[0] - a[0] == 1_800_000 for a, b in zip(body, body[1:], strict=False))
+    assert body[0][1:] == [100.5, 110.25, 99, 105.125]
+
+
+def test_ohlc_stamps_each_bar_with_its_close_time_as_coingecko_does(api, listing):
+    start = store_candles(interval="30m", count=4)
+    opened = int(start.timestamp() * 1000)
+    assert api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=1").json()[0][0] == opened + 1_800_000
+    start = store_candles(interval="1h", count=8)
+    four_hours = 4 * 3_600_000
+    first = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=7").json()[0][0]
+    assert first == int(start.timestamp() * 1000) // four_hours * four_hours + four_hours
 
 
 def test_an_unknown_coin_is_coingeckos_404(api, listing):

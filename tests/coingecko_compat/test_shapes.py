@@ -100,7 +100,7 @@ def test_market_chart_has_coingeckos_shape(api, listing, recorded):
 
 
 def test_ohlc_has_coingeckos_shape(api, listing, recorded):
-    store_candles(count=30)
+    store_candles(interval="30m", count=30)
     body = api.get("/api/v3/coins/bitcoin/ohlc?vs_currency=usd&days=1").json()
     assert shape(body) == shape(recorded("coins_ohlc.json"))
     assert body[-1][1:] == [100.5, 110.25, 99, 105.125]

@@ -307,3 +307,40 @@ def test_binance_history_beyond_1000_days_pages_forward_by_start_time(upstream):
     assert len(points) == 1200
     assert fake.hits_on("/api/v3/klines") == 2
     assert int(fake.hits[1][1]["startTime"][0]) == start + 1000 * day
+
+
+# -- 30-minute bars (CoinGecko's ohlc body for 1-2 days) ---------------------------------------
+
+
+def test_binance_and_kraken_are_asked_for_their_own_30_minute_bars(upstream, own_fixture):
+    binance = upstream("binance")
+    binance.script("/api/v3/klines", Reply(own_fixture("binance/klines.json")))
+    PROVIDERS["binance"].candles(BTC, interval="30m", limit=96)
+    assert binance.hits[0][1]["interval"] == ["30m"]
+    kraken = upstream("kraken")
+    kraken.script("/0/public/OHLC", Reply(_kraken_page(1_700_000_000, 3, 1_700_000_000 + 2 * 3600)))
+    PROVIDERS["kraken"].candles(BTC, interval="30m", limit=96)
+    assert kraken.hits[0][1]["interval"] == ["30"]
+
+
+def test_coinbase_30_minute_bars_merge_two_15_minute_bars(upstream):
+    """Coinbase's granularities are 60, 300, 900, 3600, 21600 and 86400 s: no 30 minutes."""
+    t0 = 1_764_622_800  # a 30-minute boundary
+    # Newest first, [time, low, high, open, close, volume]; the 00:45 slice had no trades.
+    rows = [
+        [t0 + 1800, 9.0, 12.0, 10.0, 11.0, 1.5],
+        [t0 + 900, 7.0, 13.0, 9.5, 9.75, 2.0],
+        [t0, 8.0, 10.5, 10.0, 9.5, 1.25],
+    ]
+    fake = upstream("coinbase")
+    fake.script("/products/BTC-USD/candles", Reply(json.dumps(rows).encode()))
+    end = datetime.fromtimestamp(t0 + 3600, UTC)
+    start = datetime.fromtimestamp(t0 + 600, UTC)  # mid-bar: asked from the bar's start
+    candles = PROVIDERS["coinbase"].candles(BTC, interval="30m", limit=10, start=start, end=end)
+    assert fake.hits[0][1]["granularity"] == ["900"]
+    assert fake.hits[0][1]["start"] == [datetime.fromtimestamp(t0, UTC).isoformat()]
+    first, second = candles
+    assert first.t == datetime.fromtimestamp(t0, UTC)
+    assert (first.open, first.high, first.low, first.close) == (10.0, 13.0, 7.0, 9.75)
+    assert first.volume == Decimal("3.25")
+    assert second.t == datetime.fromtimestamp(t0 + 1800, UTC) and second.close == 11.0

@@ -1,12 +1,12 @@
 """Every router capability end to end against local servers in each provider's format."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from providers import router
+from providers import coingecko, router
 from providers.records import CoinRef
 from tests.providers.fake_upstream import Reply
 
@@ -102,7 +102,11 @@ def test_coingecko_serves_only_the_4h_candles_its_free_tier_has(upstream, own_fi
     upstream("kraken").script("/0/public/OHLC", Reply(b'{"error":["EGeneral:Internal error"]}'))
     gecko = upstream("coingecko")
     gecko.script("/coins/bitcoin/ohlc", Reply(own_fixture("coingecko/coins_ohlc.json")))
-    assert router.fetch_candles(BTC, interval="4h", limit=3).provider == "coingecko"
+    fetched = router.fetch_candles(BTC, interval="4h", limit=3)
+    assert fetched.provider == "coingecko"
+    # CoinGecko stamps its bars with their close time; stored candles carry their open time.
+    closes = coingecko.parse_ohlc(json.loads(own_fixture("coingecko/coins_ohlc.json")))[-3:]
+    assert [c.t for c in fetched.data] == [c.t - timedelta(hours=4) for c in closes]
     with pytest.raises(router.AllProvidersFailed) as caught:
         router.fetch_candles(BTC, interval="1m", limit=3)
     assert "4h" in caught.value.reasons["coingecko"]

@@ -11,7 +11,7 @@ from cryptodt.api.errors import NoDataAvailable, NotFoundError
 from cryptodt.times import parse_iso
 from markets import selectors
 from markets.api.coingecko import conversion
-from markets.models import Coin, GlobalSnapshot, HourlyPrice, LatestQuote, MarketStats, TrendingSnapshot
+from markets.models import Coin, HourlyPrice, LatestQuote, MarketStats
 
 # CoinGecko's own placeholder for a coin without an image.
 MISSING_LARGE = "missing_large.png"
@@ -279,92 +279,6 @@ def _percent_change(before: Decimal | None, now: Decimal) -> Decimal | None:
     return ((now - before) / before * 100).quantize(Decimal("0.00000001"))
 
 
-def _money_text(value: Decimal | None) -> str | None:
-    """CoinGecko's trending ``market_cap``/``total_volume`` text: "$104,127,324"."""
-    return None if value is None else f"${value:,.0f}"
-
-
-def _or_text(stored: str, fallback: str | None) -> str | None:
-    return stored or fallback
-
-
-def trending() -> dict:
-    """CoinGecko's own item fields as it sent them; what it did not send stays null."""
-    newest = TrendingSnapshot.objects.order_by("-t").values_list("t", flat=True).first()
-    entries = []
-    if newest is not None:
-        entries = list(TrendingSnapshot.objects.filter(t=newest).select_related("coin").order_by("rank"))
-    quotes = {q.coin_id: q for q in LatestQuote.objects.filter(coin__in=[e.coin_id for e in entries], vs="usd")}
-    coins = []
-    for entry in entries:
-        c, quote = entry.coin, quotes.get(entry.coin_id)
-        image = c.image or None
-        score = entry.score if entry.score is not None else entry.rank - 1
-        price = entry.price_usd if entry.price_usd is not None else (quote.price if quote else None)
-        change = (
-            entry.change_24h_pct_usd
-            if entry.change_24h_pct_usd is not None
-            else (quote.change_24h_pct if quote else None)
-        )
-        item = {
-            "id": c.coin_id,
-            "coin_id": entry.number,
-            "name": c.name,
-            "symbol": c.symbol,
-            "market_cap_rank": entry.market_cap_rank if entry.market_cap_rank is not None else c.market_cap_rank,
-            "thumb": entry.thumb or image,
-            "small": entry.small or image,
-            "large": entry.large or image,
-            "slug": entry.slug or None,
-            "price_btc": entry.price_btc,
-            "score": int(score) if score == int(score) else score,
-            "data": {
-                "price": price,
-                "price_btc": None if entry.price_btc is None else _plain(entry.price_btc),
-                "price_change_percentage_24h": {} if change is None else {"usd": change},
-                "market_cap": _or_text(entry.market_cap_usd_text, _money_text(quote.market_cap) if quote else None),
-                "market_cap_btc": entry.market_cap_btc_text or None,
-                "total_volume": _or_text(entry.total_volume_usd_text, _money_text(quote.volume_24h) if quote else None),
-                "total_volume_btc": entry.total_volume_btc_text or None,
-                "sparkline": entry.sparkline or None,
-                "content": None,
-            },
-        }
-        coins.append({"item": item})
-    return {"coins": coins, "nfts": [], "categories": []}
-
-
-def _plain(value: Decimal) -> str:
-    """CoinGecko's text form of a BTC price: positional digits, no exponent."""
-    return format(value.normalize(), "f")
-
-
-def global_stats() -> dict | None:
-    snapshot = GlobalSnapshot.objects.order_by("-t").first()
-    if snapshot is None:
-        return None
-    dominance = {"btc": snapshot.btc_dominance_pct, "eth": snapshot.eth_dominance_pct}
-    payload = {
-        "data": {
-            "active_cryptocurrencies": snapshot.active_cryptocurrencies,
-            "upcoming_icos": snapshot.upcoming_icos,
-            "ongoing_icos": snapshot.ongoing_icos,
-            "ended_icos": snapshot.ended_icos,
-            "markets": snapshot.markets,
-            "total_market_cap": {"usd": snapshot.total_market_cap_usd},
-            "total_volume": {"usd": snapshot.total_volume_usd},
-            "market_cap_percentage": {k: v for k, v in dominance.items() if v is not None},
-            "market_cap_change_percentage_24h_usd": snapshot.market_cap_change_24h_pct,
-            "updated_at": int(snapshot.t.timestamp()),
-        }
-    }
-    if snapshot.volume_change_24h_pct is not None:
-        # CoinGecko's newer answers carry it; older ones (and other providers) do not.
-        payload["data"]["volume_change_percentage_24h_usd"] = snapshot.volume_change_24h_pct
-        payload["data"]["updated_at"] = payload["data"].pop("updated_at")
-    return payload
-
-
 def market_chart(*, coin_id: str, vs: str, days: int, interval: str | None) -> dict:
     """CoinGecko's granularity: 5-minutely for 1 day, hourly for 2-90 days, daily beyond,
     or as ``interval`` asks. The 5-minute points are the last raw snapshot of each UTC
@@ -411,33 +325,3 @@ def _five_minutely(points: list[dict]) -> list[dict]:
     for point in points:  # oldest first: a slot keeps its last snapshot
         slots[unix_ms(parse_iso(point["t"])) // 300_000] = point
     return list(slots.values())
-
-
-def ohlc_interval(*, days: int) -> tuple[str, int]:
-    """CoinGecko's candle body: 30 minutes for 1-2 days, 4 hours for 3-30 days, 4 days beyond.
-    The stored interval it is built from and how many stored bars make one: 4h from four 1h
-    bars, 4d from four 1d bars; for 1-2 days the 1h bars as they are (30-minute bars are not
-    collected; docs/coingecko_compat.md)."""
-    if days <= 2:
-        return "1h", 1
-    return ("1h", 4) if days <= 30 else ("1d", 4)
-
-
-def ohlc(*, coin_id: str, days: int) -> list[list]:
-    interval, group = ohlc_interval(days=days)
-    start = datetime.now(UTC) - timedelta(days=days)
-    bars = selectors.candles(coin=coin(coin_id=coin_id), interval=interval, start=start, end=None, limit=1000)
-    rows = [[unix_ms(parse_iso(b["t"])), b["open"], b["high"], b["low"], b["close"]] for b in bars["data"]]
-    if group == 1:
-        return rows
-    # Buckets aligned to UTC (00:00, 04:00… for 4h; every fourth day since the epoch for 4d).
-    width = group * (3_600_000 if interval == "1h" else 86_400_000)
-    merged: dict[int, list] = {}
-    for t, o, h, low, c in rows:
-        bucket = t - t % width
-        if bucket not in merged:
-            merged[bucket] = [bucket, o, h, low, c]
-        else:
-            bar = merged[bucket]
-            bar[2], bar[3], bar[4] = max(bar[2], h), min(bar[3], low), c
-    return list(merged.values())

@@ -117,9 +117,7 @@ class MarketsQuery(_Query):
         return windows
 
     def validate_category(self, category):
-        if category.strip():
-            raise serializers.ValidationError("category filtering is not supported by this server")
-        return None
+        return category.strip() or None
 
 
 class MarketChartQuery(_Query):

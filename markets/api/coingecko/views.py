@@ -18,7 +18,7 @@ from cryptodt.api.errors import ApiError, NoDataAvailable, NotFoundError
 from cryptodt.api.reads import TTL, answer
 from cryptodt.api.renderers import ExactJSONRenderer
 from cryptodt.data_cache import cached
-from markets.api.coingecko import catalog, coin_detail, directories, exchanges
+from markets.api.coingecko import catalog, category_reads, coin_detail, directories, exchanges, ohlc, overview
 from markets.api.coingecko import selectors as gecko
 from markets.api.coingecko import serializers as q
 from markets.services import on_demand
@@ -154,9 +154,15 @@ class CoinsMarketsView(CoinGeckoView):
             "sparkline": params["sparkline"],
             "price_change_percentage": params.get("price_change_percentage", []),
         }
-        key = ("cg-markets", *(tuple(v) if isinstance(v, list) else v for v in args.values()))
+        category = params.get("category")
+        key = ("cg-markets", category, *(tuple(v) if isinstance(v, list) else v for v in args.values()))
 
         def build() -> list:
+            if category:  # the members are fetched with their market rows, not price by price
+                on_demand.fill_category(category_id=category)
+                return gecko.coins_markets(
+                    **{**args, "ids": category_reads.member_ids(category_id=category, ids=args["ids"])}
+                )
             if args["ids"]:  # asked by id: untracked ones get one batched fetch
                 on_demand.fill_quotes(coins=gecko.coins_by_id(ids=args["ids"]), vs="usd")
             return gecko.coins_markets(**args)
@@ -167,7 +173,14 @@ class CoinsMarketsView(CoinGeckoView):
 class TrendingView(CoinGeckoView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        payload = cached("trending", ("cg-trending",), TTL["trending"], gecko.trending)
+        def build() -> dict:
+            # A listed coin without any usd price (an untracked one, in the older shape) is
+            # fetched once, so its entry has the numbers CoinGecko's schema requires.
+            entries = overview.newest_entries()
+            on_demand.fill_quotes(coins=overview.coins_without_price(entries), vs="usd")
+            return overview.trending(entries)
+
+        payload = cached("trending", ("cg-trending",), TTL["trending"], build)
         if not payload["coins"]:
             raise NoDataAvailable("no trending list has been collected yet")
         return Response(payload)
@@ -177,7 +190,7 @@ class GlobalView(CoinGeckoView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         def build() -> dict:
-            payload = gecko.global_stats()
+            payload = overview.global_stats()
             if payload is None:
                 raise NoDataAvailable("no global market data has been collected yet")
             return payload
@@ -228,9 +241,9 @@ class OHLCView(CoinGeckoView):
 
         def build() -> list:
             start = datetime.now(UTC) - timedelta(days=days)
-            interval, _ = gecko.ohlc_interval(days=days)
+            interval, _ = ohlc.ohlc_interval(days=days)
             on_demand.fill_candles(coin=gecko.coin(coin_id=coin_id), interval=interval, start=start, end=None)
-            return gecko.ohlc(coin_id=coin_id, days=days)
+            return ohlc.ohlc(coin_id=coin_id, days=days)
 
         return Response(cached("ohlcv", key, TTL["ohlcv"], build))
 
@@ -244,7 +257,11 @@ class SearchView(CoinGeckoView):
 
     @staticmethod
     def search(text: str) -> dict:
-        return {**catalog.search(query=text), "exchanges": exchanges.search(query=text)}
+        return {
+            **catalog.search(query=text),
+            "exchanges": exchanges.search(query=text),
+            "categories": category_reads.search_categories(query=text),
+        }
 
 
 class SupportedCurrenciesView(CoinGeckoView):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('markets', '0014_trending_market_cap_rank'),
+        ('markets', '0016_category_members'),
     ]
 
     operations = [
