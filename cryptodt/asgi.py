@@ -21,20 +21,24 @@ from cryptodt.fastpath import FastPath  # noqa: E402
 from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
 
+bridge = WSGIBridge(django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def on_startup() -> None:
+    # The server's start (not this module's import, which tests make too): the audit log
+    # is written by a thread of its own, never by a request (accounts/audit.py), and the
+    # process is made ready to serve before it is offered a request.
+    audit.start_writer()
+    bridge.warm()
+
 
 async def startup(scope, receive, send) -> None:
-    # The server's start (not this module's import, which tests make too): the audit log
-    # is written by a thread of its own, never by a request (accounts/audit.py).
-    await lifespan(scope, receive, send, on_startup=audit.start_writer)
+    await lifespan(scope, receive, send, on_startup=on_startup)
 
 
 application = ProtocolTypeRouter(
     {
-        "http": FastPath(
-            WSGIBridge(
-                django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            )
-        ),
+        "http": FastPath(bridge),
         "websocket": URLRouter(websocket_urlpatterns),
         "lifespan": startup,
     }

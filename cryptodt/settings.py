@@ -136,11 +136,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web process read while the collector writes; IMMEDIATE takes the
         # write lock up front so concurrent writers queue on the busy timeout instead of
         # failing with "database is locked" half-way through a transaction.
+        # cache_size: every request thread keeps its own connection (CONN_MAX_AGE), each
+        # with its own page cache; SQLite's default of 2 MiB apiece grows with the data
+        # read. 512 KiB each bounds the web process's share (the OS page cache serves the rest).
         "init_command": (
             f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={int(DB_TIMEOUT_S * 1000)};"
+            " PRAGMA cache_size=-512;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": DB_TIMEOUT_S,
+        # Prepared statements kept per connection (sqlite3's default is 128). Each costs
+        # SQLite memory outside Python's heap, and SQL text differs per LIMIT value and per
+        # length of an IN (...) list, so every request thread's connection would fill up
+        # with near-duplicates (BENCHMARKS.md, "reliability"). The common reads fit in 32.
+        "cached_statements": 32,
     }
     # Tests use a real file, so server processes started by a test share its database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
@@ -157,7 +166,7 @@ REDIS_URL = envstr("REDIS_URL")
 REDIS_TIMEOUT_S = envfloat("REDIS_TIMEOUT_S", 0.25, minimum=0.01)
 REDIS_RETRY_S = envfloat("REDIS_RETRY_S", 2.0, minimum=0.0)
 # Bytes each in-process cache may hold (keys plus pickled values); the oldest go first.
-LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 16 * 1024 * 1024, minimum=1024 * 1024)
+LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 8 * 1024 * 1024, minimum=1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -15,6 +15,7 @@ import asyncio
 import io
 import logging
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,29 @@ class WSGIBridge:
     def __init__(self, app, *, threads: int, max_body_bytes: int):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.threads = threads
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="http")
+
+    def warm(self) -> None:
+        """Make the process ready to serve before the first request: the URLconf and every
+        view it imports, and one database connection in each request thread (each keeps
+        its own, CONN_MAX_AGE). Otherwise the first requests pay for it and memory "at
+        start" is a process that has not yet served (BENCHMARKS.md, "reliability")."""
+        from django.db import connection
+        from django.urls import get_resolver
+
+        get_resolver().check()  # imports the URLconf and builds the resolver's tables
+        gate = threading.Barrier(self.threads)
+
+        def open_connection() -> None:
+            gate.wait(timeout=10)  # one task per thread: each waits until all have one
+            connection.ensure_connection()
+
+        for future in [self.executor.submit(open_connection) for _ in range(self.threads)]:
+            try:
+                future.result(timeout=15)
+            except Exception:  # a database down at start is readiness' business, not the start's
+                logger.warning("warm-up: a request thread could not open its database connection")
 
     async def __call__(self, scope: dict, receive, send) -> None:
         try:

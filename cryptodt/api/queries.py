@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,8 +15,15 @@ SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
 EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)
 
 
+def _list_pattern(item: re.Pattern) -> str:
+    """The OpenAPI pattern of a comma-separated list of up to MAXSYMBOLS ``item``s."""
+    one = item.pattern.removeprefix("^").removesuffix("$")
+    return f"^{one}(,{one}){{0,{MAXSYMBOLS - 1}}}$"
+
+
 class SymbolList(serializers.CharField):
-    """Comma-separated tickers (BTC,ETH), at most MAXSYMBOLS."""
+    """Comma-separated tickers (BTC,ETH), at most MAXSYMBOLS. The document states the rule
+    as a pattern (queries.SymbolListExtension), so schema-valid lists are accepted."""
 
     def __init__(self, *, pattern: re.Pattern = SYMBOL, what: str = "symbol", **kwargs):
         self.pattern, self.what = pattern, what
@@ -34,6 +42,14 @@ class SymbolList(serializers.CharField):
         return items
 
 
+class SymbolListExtension(OpenApiSerializerFieldExtension):
+    target_class = "cryptodt.api.queries.SymbolList"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": _list_pattern(self.target.pattern)}
+
+
+@extend_schema_field({"type": "string", "pattern": SYMBOL.pattern, "maxLength": 40})
 class Symbol(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=40, **kwargs)

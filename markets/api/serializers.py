@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from cryptodt.api.queries import COIN_ID, SLUG, DaysQuery, Moment, Query, Symbol, SymbolList, validated
 from markets.models import INTERVALS
+from markets.selectors import COLLECTED_VS
 
 KNOWN_VS = (
     "usd eur gbp jpy chf cad aud nzd cny hkd sgd krw inr brl mxn rub try zar sek nok dkk pln btc eth bnb"
@@ -17,19 +18,21 @@ def _vs():
 
 
 class PricesQuery(Query):
-    symbols = SymbolList(required=False)
-    ids = SymbolList(required=False, pattern=COIN_ID, what="coin id")
+    """symbols=, ids= or both (the coins of either); neither: the DEFAULT_COINS largest
+    tracked coins. Every combination the document allows has an answer."""
+
+    symbols = SymbolList(required=False, help_text="Tickers, e.g. BTC,ETH.")
+    ids = SymbolList(required=False, pattern=COIN_ID, what="coin id", help_text="Coin ids, e.g. bitcoin,ethereum.")
     vs = _vs()
 
-    def validate(self, attrs):
-        if bool(attrs.get("symbols")) == bool(attrs.get("ids")):
-            raise serializers.ValidationError({"symbols": "Give either symbols=BTC,ETH or ids=bitcoin,ethereum."})
-        return attrs
+
+DEFAULT_COINS = 10
 
 
 class MarketQuery(Query):
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
-    vs = _vs()
+    # The listing is collected in these currencies only; the document lists just them.
+    vs = serializers.ChoiceField(choices=list(COLLECTED_VS), default="usd")
 
 
 class OHLCVQuery(Query):

@@ -1,10 +1,10 @@
 """Read endpoints: query serializer → selector (through the data cache) → exact JSON or CSV."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from cryptodt.api.errors import InvalidParameter
+from cryptodt.api.errors import InvalidParameter, NoDataAvailable
 from cryptodt.api.reads import TTL, CSVReadView, ReadView
 from cryptodt.data_cache import cached
 from markets import selectors
@@ -22,10 +22,16 @@ class PricesView(ReadView):
     @staticmethod
     def prices(request) -> dict:
         params = q.validated(q.PricesQuery, request)
+        coins = []
         if params.get("symbols"):
-            coins = selectors.resolve_symbols(symbols=params["symbols"])
-        else:
-            coins = selectors.resolve_ids(ids=params["ids"])
+            coins += selectors.resolve_symbols(symbols=params["symbols"])
+        if params.get("ids"):
+            coins += selectors.resolve_ids(ids=params["ids"])
+        if not params.get("symbols") and not params.get("ids"):
+            coins = selectors.tracked_coins(limit=q.DEFAULT_COINS)
+            if not coins:
+                raise NoDataAvailable("The coin list is not collected yet.", details={"not_collected_yet": True})
+        coins = list({coin.pk: coin for coin in coins}.values())  # a coin named both ways is one row
         # Rows by symbol, whatever order the caller named them in: every order of one set of
         # coins is one cache entry (cryptodt.data_cache.canonical_query).
         coins = sorted(coins, key=lambda c: (c.symbol.upper(), c.coin_id))
@@ -110,7 +116,10 @@ class ProtocolsView(ReadView):
 
 
 class ProtocolTVLView(ReadView):
-    @extend_schema(parameters=[q.DaysQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[q.DaysQuery, OpenApiParameter("slug", str, OpenApiParameter.PATH, pattern=q.SLUG.pattern)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, slug: str):
         params = q.validated(q.DaysQuery, request)
         if not q.SLUG.fullmatch(slug):  # also keeps NUL and other bytes PostgreSQL refuses out of queries

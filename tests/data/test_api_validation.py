@@ -53,8 +53,6 @@ def _query(template: str, value: str) -> dict:
 @pytest.mark.parametrize(
     "path,parameter",
     [
-        ("/api/prices", "symbols"),
-        ("/api/prices?symbols=BTC&ids=bitcoin", "symbols"),
         ("/api/prices?symbols=" + ",".join(f"S{i}" for i in range(51)), "symbols"),
         ("/api/market?limit=0", "limit"),
         ("/api/market?limit=1001", "limit"),
@@ -96,3 +94,15 @@ def test_a_malformed_slug_is_a_400_not_a_database_error(client, db, slug):
     response = client.get(f"/api/defi/protocols/{slug}/tvl")
     assert response.status_code == 400
     assert response.json()["error"]["details"]["parameter"] == "slug"
+
+
+def test_prices_without_symbols_or_ids_answer_the_largest_tracked_coins(client, listing):
+    response = client.get("/api/prices")
+    assert response.status_code == 200
+    assert {row["coin_id"] for row in response.json()["data"]} == {"bitcoin", "ethereum"}
+
+
+def test_prices_with_symbols_and_ids_answer_the_coins_of_both_once(client, listing):
+    response = client.get("/api/prices?symbols=BTC&ids=ethereum,bitcoin")
+    assert response.status_code == 200
+    assert sorted(row["coin_id"] for row in response.json()["data"]) == ["bitcoin", "ethereum"]

@@ -49,6 +49,56 @@ def test_a_value_larger_than_the_whole_cache_is_not_kept():
     assert cache.get("big") is None and cache.size_bytes == 0
 
 
+def test_many_small_entries_are_counted_with_their_bookkeeping():
+    from cryptodt.cache import ENTRY_OVERHEAD
+
+    cache = BoundedLocMemCache("bounded-test-3", {"OPTIONS": {"MAX_ENTRIES": 100_000, "MAX_BYTES": 100_000}})
+    cache.clear()
+    for n in range(1000):
+        cache.set(f"k{n}", b"x")
+    # 1,000 one-byte values would fit 100 kB by their lengths alone; with what each entry
+    # costs the process besides, far fewer do.
+    assert len(cache._cache) <= 100_000 // ENTRY_OVERHEAD
+    assert cache.size_bytes <= 100_000
+
+
+def test_each_sqlite_connection_has_a_bounded_page_cache_and_statement_cache(settings):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -512
+    assert settings.DATABASES["default"]["OPTIONS"]["cached_statements"] == 32
+
+
+def test_warming_the_bridge_opens_a_connection_in_every_request_thread():
+    import threading
+
+    from django.db import connections
+
+    from cryptodt.wsgi_bridge import WSGIBridge
+
+    bridge = WSGIBridge(lambda environ, start_response: [], threads=3, max_body_bytes=1024)
+    try:
+        bridge.warm()
+        names = {thread.name for thread in bridge.executor._threads}
+        assert len(names) == 3
+        opened = [bridge.executor.submit(lambda: connections["default"].connection is not None) for _ in range(3)]
+        assert all(future.result() for future in opened)
+    finally:
+        gate = threading.Barrier(3)
+
+        def close() -> None:
+            gate.wait(timeout=10)
+            connections.close_all()
+
+        for future in [bridge.executor.submit(close) for _ in range(3)]:
+            future.result()
+        bridge.executor.shutdown()
+
+
 def test_the_default_cache_is_byte_bounded_in_the_embedded_profile(settings):
     if settings.REDIS_URL:
         pytest.skip("the scale-out profile keeps no in-process cache")
