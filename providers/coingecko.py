@@ -3,17 +3,24 @@
 Keyless and demo keys share api.coingecko.com (demo key in ``x-cg-demo-api-key``); a pro
 key goes to pro-api.coingecko.com in ``x-cg-pro-api-key``. ``precision=full`` asks for
 every digit CoinGecko has.
+
+The client and its price parsers (simple/price, coins/markets) live here; the other answers
+are read by ``coingecko_coins`` (coin list, profile), ``coingecko_history`` (OHLC, market
+chart), ``coingecko_overview`` (trending, global, exchange rates), ``coingecko_catalog``
+(categories, platforms, DeFi) and ``coingecko_exchanges``.
 """
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from django.conf import settings
 
 from providers.base import Provider, batched
 from providers.coingecko_catalog import parse_asset_platforms, parse_categories, parse_global_defi
+from providers.coingecko_coins import parse_coin_list, parse_coin_profile
 from providers.coingecko_exchanges import fetch_exchanges
+from providers.coingecko_history import parse_market_chart, parse_ohlc
+from providers.coingecko_overview import parse_exchange_rates, parse_global, parse_trending
 from providers.errors import NotSupported, ProviderError, UpstreamError
 from providers.payload import Checker, now
 from providers.records import (
@@ -281,243 +288,6 @@ def _market_extras(check: Checker, item: dict, coin_id: str) -> dict:
         "atl_change_pct": number("atl_change_percentage", signed=True),
         "atl_date": check.iso(item.get("atl_date"), f"{coin_id}.atl_date", optional=True),
     }
-
-
-def parse_coin_list(payload) -> list[CoinListing]:
-    check = Checker("coingecko", "coins/list")
-    listings = []
-    for item in check.list(payload, "body"):
-        item = check.dict(item, "entry")
-        coin_id = check.text(item, "id", "entry")
-        listings.append(
-            CoinListing(
-                coin_id=coin_id,
-                symbol=check.text(item, "symbol", coin_id),
-                name=str(item.get("name") or ""),
-                platforms=_platforms(check, item.get("platforms"), coin_id),
-            )
-        )
-    return listings
-
-
-# coins/{id} keys kept from CoinGecko's answer, with the JSON types its spec gives them.
-PROFILE_FIELDS = {
-    "web_slug": (str,),
-    "asset_platform_id": (str, type(None)),
-    "platforms": (dict,),
-    "detail_platforms": (dict,),
-    "block_time_in_minutes": (int, float, Decimal),
-    "hashing_algorithm": (str, type(None)),
-    "categories": (list,),
-    "preview_listing": (bool,),
-    "public_notice": (str, type(None)),
-    "additional_notices": (list,),
-    "has_supply_breakdown": (bool,),
-    "description": (dict,),
-    "links": (dict,),
-    "image": (dict,),
-    "country_origin": (str,),
-    "genesis_date": (str, type(None)),
-    "sentiment_votes_up_percentage": (int, float, Decimal, type(None)),
-    "sentiment_votes_down_percentage": (int, float, Decimal, type(None)),
-    "watchlist_portfolio_users": (int, float, Decimal),
-    "status_updates": (list,),
-}
-
-
-def parse_coin_profile(payload) -> CoinProfile:
-    check = Checker("coingecko", "coins/{id}")
-    body = check.dict(payload, "body")
-    coin_id = check.text(body, "id", "body")
-    fields = {}
-    for key, types in PROFILE_FIELDS.items():
-        if key not in body:
-            continue
-        value = body[key]
-        if isinstance(value, bool) and bool not in types:
-            raise check.fail(f"{coin_id}.{key} is a boolean")
-        if not isinstance(value, types):
-            raise check.fail(f"{coin_id}.{key} is {type(value).__name__}")
-        fields[key] = _plain_json(value)
-    if any(not isinstance(c, str) for c in fields.get("categories", [])):
-        raise check.fail(f"{coin_id}.categories holds a non-string")
-    return CoinProfile(
-        coin_id=coin_id,
-        symbol=check.text(body, "symbol", coin_id),
-        name=check.text(body, "name", coin_id),
-        fields=fields,
-    )
-
-
-def parse_exchange_rates(payload) -> list[ExchangeRate]:
-    check = Checker("coingecko", "exchange_rates")
-    rates = check.dict(check.field(check.dict(payload, "body"), "rates", "body"), "rates")
-    fetched_at = now()
-    result = []
-    for key, entry in rates.items():
-        entry = check.dict(entry, key)
-        kind = check.text(entry, "type", key)
-        if kind not in ("fiat", "crypto", "commodity"):
-            raise check.fail(f"{key}.type is {kind[:20]!r}")
-        result.append(
-            ExchangeRate(
-                key=str(key).lower(),
-                name=check.text(entry, "name", key),
-                unit=check.text(entry, "unit", key),
-                value=check.price(check.field(entry, "value", key), f"{key}.value", vs="rate"),
-                type=kind,
-                as_of=fetched_at,
-            )
-        )
-    if "btc" not in {r.key for r in result} or "usd" not in {r.key for r in result}:
-        raise check.fail("rates lack btc or usd")
-    return result
-
-
-def _plain_json(value):
-    """Descriptive numbers (block time, vote shares) as JSON numbers a JSON column can hold."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {str(k): _plain_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_json(v) for v in value]
-    return value
-
-
-def _platforms(check: Checker, value, coin_id: str) -> dict[str, str | None] | None:
-    if value is None:
-        return None
-    platforms = check.dict(value, f"{coin_id}.platforms")
-    for platform, address in platforms.items():
-        if not isinstance(platform, str) or not (address is None or isinstance(address, str)):
-            raise check.fail(f"{coin_id}.platforms holds a non-text entry")
-        if len(platform) > 100 or (address and len(address) > 200):
-            raise check.fail(f"{coin_id}.platforms entry too long")
-    return dict(platforms)
-
-
-def parse_ohlc(payload) -> list[Candle]:
-    check = Checker("coingecko", "coins/ohlc")
-    candles = []
-    for row in check.list(payload, "body"):
-        row = check.list(row, "bar")
-        if len(row) < 5:
-            raise check.fail(f"bar has {len(row)} fields, expected 5")
-        candles.append(
-            Candle(
-                t=check.unix(row[0], "bar time", millis=True),
-                open=check.price(row[1], "open"),
-                high=check.price(row[2], "high"),
-                low=check.price(row[3], "low"),
-                close=check.price(row[4], "close"),
-            )
-        )
-    return candles
-
-
-def parse_market_chart(payload, *, vs: str) -> list[PricePoint]:
-    check = Checker("coingecko", "coins/market_chart")
-    body = check.dict(payload, "body")
-    prices = check.list(check.field(body, "prices", "body"), "prices")
-    caps = {row[0]: row[1] for row in check.list(body.get("market_caps") or [], "market_caps", allow_empty=True)}
-    volumes = {row[0]: row[1] for row in check.list(body.get("total_volumes") or [], "total_volumes", allow_empty=True)}
-    points = []
-    for row in prices:
-        row = check.list(row, "price point")
-        points.append(
-            PricePoint(
-                t=check.unix(row[0], "point time", millis=True),
-                price=check.price(row[1], "price", vs=vs),
-                market_cap=check.amount(caps.get(row[0]), "market_cap"),
-                volume_24h=check.amount(volumes.get(row[0]), "total_volume"),
-            )
-        )
-    return points
-
-
-def parse_trending(payload) -> list[TrendingEntry]:
-    check = Checker("coingecko", "search/trending")
-    body = check.dict(payload, "body")
-    fetched_at = now()
-    entries = []
-    for position, wrapper in enumerate(check.list(check.field(body, "coins", "body"), "coins"), start=1):
-        item = check.dict(check.field(check.dict(wrapper, "coin"), "item", "coin"), "item")
-        coin_id = check.text(item, "id", "item")
-        score = check.decimal(item.get("score"), f"{coin_id}.score", optional=True)
-        entries.append(
-            TrendingEntry(
-                coin_id=coin_id,
-                symbol=check.text(item, "symbol", coin_id).upper(),
-                name=check.text(item, "name", coin_id),
-                rank=position,
-                score=score,
-                market_cap_rank=check.integer(item.get("market_cap_rank"), f"{coin_id}.market_cap_rank", optional=True),
-                as_of=fetched_at,
-                **_trending_extras(check, item, coin_id),
-            )
-        )
-    return entries
-
-
-def _trending_extras(check: Checker, item: dict, coin_id: str) -> dict:
-    data = check.dict(item.get("data") or {}, f"{coin_id}.data")
-    changes = check.dict(data.get("price_change_percentage_24h") or {}, f"{coin_id}.data.price_change_percentage_24h")
-
-    def text(obj: dict, key: str) -> str | None:
-        value = obj.get(key)
-        return value if isinstance(value, str) and value.strip() else None
-
-    return {
-        "number": check.integer(item.get("coin_id"), f"{coin_id}.coin_id", optional=True),
-        "slug": text(item, "slug"),
-        "thumb": text(item, "thumb"),
-        "small": text(item, "small"),
-        "large": text(item, "large"),
-        "price_btc": check.non_negative(item.get("price_btc"), f"{coin_id}.price_btc"),
-        "price_usd": check.non_negative(data.get("price"), f"{coin_id}.data.price"),
-        "change_24h_pct_usd": check.decimal(changes.get("usd"), f"{coin_id}.change.usd", optional=True),
-        "market_cap_usd_text": text(data, "market_cap"),
-        "market_cap_btc_text": text(data, "market_cap_btc"),
-        "total_volume_usd_text": text(data, "total_volume"),
-        "total_volume_btc_text": text(data, "total_volume_btc"),
-        "sparkline": text(data, "sparkline"),
-    }
-
-
-def parse_global(payload) -> GlobalStats:
-    check = Checker("coingecko", "global")
-    data = check.dict(check.field(check.dict(payload, "body"), "data", "body"), "data")
-    caps = check.dict(check.field(data, "total_market_cap", "data"), "total_market_cap")
-    volumes = check.dict(check.field(data, "total_volume", "data"), "total_volume")
-    shares = check.dict(data.get("market_cap_percentage") or {}, "market_cap_percentage")
-    total_cap = check.price(check.field(caps, "usd", "total_market_cap"), "total_market_cap.usd", vs="total")
-    updated = data.get("updated_at")
-    return GlobalStats(
-        as_of=check.unix(updated, "updated_at") if updated else datetime.now(tz=UTC),
-        total_market_cap_usd=total_cap,
-        total_volume_usd=check.non_negative(check.field(volumes, "usd", "total_volume"), "total_volume.usd"),
-        btc_dominance_pct=_percentage(check, shares.get("btc"), "btc dominance"),
-        eth_dominance_pct=_percentage(check, shares.get("eth"), "eth dominance"),
-        active_cryptocurrencies=check.integer(data.get("active_cryptocurrencies"), "active", optional=True),
-        market_cap_change_24h_pct=check.decimal(
-            data.get("market_cap_change_percentage_24h_usd"), "market_cap_change_24h", optional=True
-        ),
-        upcoming_icos=check.integer(data.get("upcoming_icos"), "upcoming_icos", optional=True),
-        ongoing_icos=check.integer(data.get("ongoing_icos"), "ongoing_icos", optional=True),
-        ended_icos=check.integer(data.get("ended_icos"), "ended_icos", optional=True),
-        markets=check.integer(data.get("markets"), "markets", optional=True),
-        volume_change_24h_pct=check.decimal(
-            data.get("volume_change_percentage_24h_usd"), "volume_change_24h", optional=True
-        ),
-    )
-
-
-def _percentage(check: Checker, value, what: str):
-    number = check.non_negative(value, what)
-    if number is not None and number > 100:
-        raise check.fail(f"{what} is {number}%")
-    return number
 
 
 def _error_code(payload) -> int | None:

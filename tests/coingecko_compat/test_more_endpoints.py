@@ -78,7 +78,7 @@ def test_market_chart_range_needs_from_and_to(api, listing):
 
 def test_coins_list_answers_the_platforms_the_coin_list_carried(api, listing):
     from markets.services import registry
-    from providers.coingecko import parse_coin_list
+    from providers.coingecko_coins import parse_coin_list
 
     sent = [
         {"id": "bitcoin", "symbol": "btc", "name": "Bitcoin", "platforms": {}},

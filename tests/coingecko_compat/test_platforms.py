@@ -7,7 +7,7 @@ import pytest
 
 from markets.models import AssetPlatform
 from markets.services import collect, registry
-from providers.coingecko import parse_coin_list
+from providers.coingecko_coins import parse_coin_list
 from tests.data.conftest import market_row
 from tests.providers.fake_upstream import Reply
 

@@ -8,7 +8,7 @@ import pytest
 
 from markets.models import Coin, CoinProfile, LatestQuote
 from markets.services import registry
-from providers.coingecko import parse_coin_list
+from providers.coingecko_coins import parse_coin_list
 from tests.providers.fake_upstream import Reply
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,17 @@ from decimal import Decimal
 
 import pytest
 
-from providers import alternative_me, binance, coincap, coingecko, defillama, kraken
+from providers import (
+    alternative_me,
+    binance,
+    coincap,
+    coingecko,
+    coingecko_coins,
+    coingecko_history,
+    coingecko_overview,
+    defillama,
+    kraken,
+)
 from providers.payload import decode_json
 from providers.records import CoinRef
 
@@ -40,32 +50,32 @@ def test_it_reads_recorded_coingecko_markets(recorded_fixture, name):
 
 
 def test_it_reads_the_recorded_coingecko_coin_list(recorded_fixture):
-    listings = coingecko.parse_coin_list(load(recorded_fixture, "coingecko/coins_list.json"))
+    listings = coingecko_coins.parse_coin_list(load(recorded_fixture, "coingecko/coins_list.json"))
     assert len(listings) == 200 and listings[0].coin_id == "01coin"
 
 
 def test_it_reads_recorded_coingecko_ohlc(recorded_fixture):
-    candles = coingecko.parse_ohlc(load(recorded_fixture, "coingecko/coins_ohlc.json"))
+    candles = coingecko_history.parse_ohlc(load(recorded_fixture, "coingecko/coins_ohlc.json"))
     assert candles[0].open == Decimal("57945.79") and candles[0].volume is None
     assert candles == sorted(candles, key=lambda c: c.t)
 
 
 @pytest.mark.parametrize("name", ["coingecko/market_chart.json", "coingecko/market_chart_30d.json"])
 def test_it_reads_recorded_coingecko_market_charts(recorded_fixture, name):
-    points = coingecko.parse_market_chart(load(recorded_fixture, name), vs="usd")
+    points = coingecko_history.parse_market_chart(load(recorded_fixture, name), vs="usd")
     assert len(points) > 90 - 1 and points[0].price > 0 and points[0].market_cap > 0
 
 
 @pytest.mark.parametrize("name", ["coingecko/search_trending.json", "coingecko/search_trending_2025.json"])
 def test_it_reads_both_recorded_trending_shapes(recorded_fixture, name):
-    entries = coingecko.parse_trending(load(recorded_fixture, name))
+    entries = coingecko_overview.parse_trending(load(recorded_fixture, name))
     assert [e.rank for e in entries] == list(range(1, len(entries) + 1))
     assert entries[0].symbol.isupper() and entries[0].coin_id
 
 
 @pytest.mark.parametrize("name", ["coingecko/global.json", "coingecko/global_2025.json"])
 def test_it_reads_recorded_coingecko_global(recorded_fixture, name):
-    stats = coingecko.parse_global(load(recorded_fixture, name))
+    stats = coingecko_overview.parse_global(load(recorded_fixture, name))
     assert stats.total_market_cap_usd > Decimal("1e12") and 0 < stats.btc_dominance_pct < 100
 
 
@@ -144,13 +154,13 @@ def test_markets_keep_documented_nulls_as_none(own_fixture):
 
 
 def test_own_coingecko_fixtures_parse(own_fixture):
-    assert len(coingecko.parse_coin_list(load(own_fixture, "coingecko/coins_list.json"))) == 4
-    assert coingecko.parse_ohlc(load(own_fixture, "coingecko/coins_ohlc.json"))[2].close == Decimal("36310.75")
-    points = coingecko.parse_market_chart(load(own_fixture, "coingecko/market_chart.json"), vs="usd")
+    assert len(coingecko_coins.parse_coin_list(load(own_fixture, "coingecko/coins_list.json"))) == 4
+    assert coingecko_history.parse_ohlc(load(own_fixture, "coingecko/coins_ohlc.json"))[2].close == Decimal("36310.75")
+    points = coingecko_history.parse_market_chart(load(own_fixture, "coingecko/market_chart.json"), vs="usd")
     assert points[2].market_cap is None and points[1].volume_24h == Decimal("19000000000.25")
-    trending = coingecko.parse_trending(load(own_fixture, "coingecko/search_trending.json"))
+    trending = coingecko_overview.parse_trending(load(own_fixture, "coingecko/search_trending.json"))
     assert [(t.coin_id, t.rank) for t in trending] == [("pepe", 1), ("solana", 2)]
-    stats = coingecko.parse_global(load(own_fixture, "coingecko/global.json"))
+    stats = coingecko_overview.parse_global(load(own_fixture, "coingecko/global.json"))
     assert stats.total_market_cap_usd == Decimal("1550000000000.123") and stats.btc_dominance_pct == Decimal("51.2345")
 
 

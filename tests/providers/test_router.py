@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from providers import coingecko, router
+from providers import coingecko_history, router
 from providers.records import CoinRef
 from tests.providers.fake_upstream import Reply
 
@@ -105,7 +105,7 @@ def test_coingecko_serves_only_the_4h_candles_its_free_tier_has(upstream, own_fi
     fetched = router.fetch_candles(BTC, interval="4h", limit=3)
     assert fetched.provider == "coingecko"
     # CoinGecko stamps its bars with their close time; stored candles carry their open time.
-    closes = coingecko.parse_ohlc(json.loads(own_fixture("coingecko/coins_ohlc.json")))[-3:]
+    closes = coingecko_history.parse_ohlc(json.loads(own_fixture("coingecko/coins_ohlc.json")))[-3:]
     assert [c.t for c in fetched.data] == [c.t - timedelta(hours=4) for c in closes]
     with pytest.raises(router.AllProvidersFailed) as caught:
         router.fetch_candles(BTC, interval="1m", limit=3)

@@ -4,7 +4,7 @@ null and left out where it types a number (docs/coingecko_compat.md), never esti
 
 from markets.api.coingecko.selectors import _iso_ms, coin
 from markets.models import CoinProfile, LatestQuote, MarketStats
-from providers.coingecko import PROFILE_FIELDS
+from providers.coingecko_coins import PROFILE_FIELDS
 
 # MarketStats fields answered per currency, under CoinGecko's market_data names.
 _PER_CURRENCY = {
