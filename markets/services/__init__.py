@@ -1,6 +1,7 @@
 """Writes: validation, idempotent upserts, collection, roll-ups, retention, backups.
 
-One module per concept: ``ingest`` (upserts of every record type), ``registry`` (the
-coin registry), ``collect`` (router → ingest steps), ``rollup`` (roll-ups, prune,
-archive), ``backup`` (backup/restore), ``cache`` (data versions for cached payloads).
+One module per concept: ``ingest`` (upserts of prices; ``ingest_history``, ``ingest_overview``
+and ``ingest_defi`` those of the other record types), ``registry`` (the coin registry),
+``collect`` (router → ingest steps), ``rollup`` (roll-ups, prune, archive), ``backup``
+(backup/restore), ``cache`` (data versions for cached payloads).
 """

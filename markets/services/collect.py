@@ -15,7 +15,17 @@ from django.core.cache import caches
 
 from markets import selectors
 from markets.models import Coin, Protocol
-from markets.services import categories, exchanges, ingest, profiles, rates, registry
+from markets.services import (
+    categories,
+    exchanges,
+    ingest,
+    ingest_defi,
+    ingest_history,
+    ingest_overview,
+    profiles,
+    rates,
+    registry,
+)
 from markets.services.rollup import rollup_hours
 from providers import router
 from providers.observe import cycle_summary
@@ -62,7 +72,7 @@ def collect_prices(*, coins: Sequence[Coin] | None = None, timeout: float | None
 def collect_global(*, timeout: float | None = None) -> StepResult:
     def step():
         fetched = router.fetch_global(timeout=timeout)
-        return ingest.ingest_global(stats=fetched.data, source=fetched.provider), fetched.provider
+        return ingest_overview.ingest_global(stats=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("global", step)
 
@@ -110,7 +120,7 @@ def collect_global_defi(*, timeout: float | None = None) -> StepResult:
 def collect_trending(*, timeout: float | None = None) -> StepResult:
     def step():
         fetched = router.fetch_trending(timeout=timeout)
-        return ingest.ingest_trending(entries=fetched.data, source=fetched.provider), fetched.provider
+        return ingest_overview.ingest_trending(entries=fetched.data, source=fetched.provider), fetched.provider
 
     return run_step("trending", step)
 
@@ -126,7 +136,7 @@ def collect_ohlcv(
 
             def step(coin=coin, interval=interval):
                 fetched = router.fetch_candles(registry.coin_ref(coin), interval=interval, limit=limit)
-                stored = ingest.ingest_candles(
+                stored = ingest_history.ingest_candles(
                     coin=coin, interval=interval, candles=fetched.data, source=fetched.provider
                 )
                 return stored, fetched.provider
@@ -138,11 +148,11 @@ def collect_ohlcv(
 def collect_defi(*, timeout: float | None = None) -> list[StepResult]:
     def protocols():
         fetched = router.fetch_protocols(timeout=timeout)
-        return ingest.ingest_protocols(protocols=fetched.data, source=fetched.provider), fetched.provider
+        return ingest_defi.ingest_protocols(protocols=fetched.data, source=fetched.provider), fetched.provider
 
     def chains():
         fetched = router.fetch_chains(timeout=timeout)
-        return ingest.ingest_chains(chains=fetched.data, source=fetched.provider), fetched.provider
+        return ingest_defi.ingest_chains(chains=fetched.data, source=fetched.provider), fetched.provider
 
     return [run_step("defi protocols", protocols), run_step("defi chains", chains)]
 
@@ -150,7 +160,7 @@ def collect_defi(*, timeout: float | None = None) -> list[StepResult]:
 def collect_protocol_tvl(*, protocol: Protocol, timeout: float | None = None) -> StepResult:
     def step():
         fetched = router.fetch_protocol_tvl(protocol.slug, timeout=timeout)
-        return ingest.ingest_protocol_tvl(protocol=protocol, points=fetched.data, source=fetched.provider), (
+        return ingest_defi.ingest_protocol_tvl(protocol=protocol, points=fetched.data, source=fetched.provider), (
             fetched.provider
         )
 
@@ -222,7 +232,7 @@ def backfill(
     now = now or datetime.now(UTC)
     results = []
     for coin in coins:
-        gaps = ingest.history_gaps(coin=coin, days=days, now=now)
+        gaps = ingest_history.history_gaps(coin=coin, days=days, now=now)
         if not gaps:
             results.append(StepResult(f"backfill {coin.symbol}", stored=0, provider="already stored"))
             continue
@@ -243,9 +253,9 @@ def backfill(
                     covered_from = max(covered_from, now - timedelta(days=FREE_HISTORY_DAYS))
                     break
                 wanted = [p for p in fetched.data if any(a <= p.t < b for a, b in gaps)]
-                stored += ingest.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
+                stored += ingest_history.ingest_history_points(coin=coin, points=wanted, source=fetched.provider)
                 sources.append(fetched.provider)
-            ingest.mark_history_covered(coin=coin, start=covered_from, end=gaps[-1][1])
+            ingest_history.mark_history_covered(coin=coin, start=covered_from, end=gaps[-1][1])
             return stored, ",".join(dict.fromkeys(sources))
 
         result = run_step(f"backfill {coin.symbol}", step)
@@ -271,7 +281,7 @@ def fetch_on_demand_history(*, coin: Coin, days: int, vs: str = "usd") -> bool:
         fetched = router.fetch_price_history(
             registry.coin_ref(coin), days=min(days, 90), vs=vs, timeout=settings.ON_DEMAND_TIMEOUT_S
         )
-        return ingest.ingest_history_points(coin=coin, points=fetched.data, source=fetched.provider, vs=vs) > 0
+        return ingest_history.ingest_history_points(coin=coin, points=fetched.data, source=fetched.provider, vs=vs) > 0
     except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
         logger.info("on-demand history for %s failed: %s", coin.coin_id, exc)
         return False
@@ -282,7 +292,10 @@ def fetch_on_demand_candles(*, coin: Coin, interval: str, start: datetime | None
         fetched = router.fetch_candles(
             registry.coin_ref(coin), interval=interval, start=start, end=end, timeout=settings.ON_DEMAND_TIMEOUT_S
         )
-        return ingest.ingest_candles(coin=coin, interval=interval, candles=fetched.data, source=fetched.provider) > 0
+        stored = ingest_history.ingest_candles(
+            coin=coin, interval=interval, candles=fetched.data, source=fetched.provider
+        )
+        return stored > 0
     except (router.AllProvidersFailed, InvalidRecord, NotImplementedError) as exc:
         logger.info("on-demand %s candles for %s failed: %s", interval, coin.coin_id, exc)
         return False

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Coin
-from markets.services import ingest
+from markets.services import ingest_history, ingest_overview
 from providers.records import Candle, GlobalStats, PricePoint, TrendingEntry
 from tests.data.conftest import _no_real_providers, listing, market_row  # noqa: F401
 
@@ -33,7 +33,7 @@ def store_history(coin_id: str = "bitcoin", *, hours: int = 48, now: datetime | 
         )
         for h in range(hours, 0, -1)
     ]
-    ingest.ingest_history_points(coin=Coin.objects.get(coin_id=coin_id), points=points, source="coingecko")
+    ingest_history.ingest_history_points(coin=Coin.objects.get(coin_id=coin_id), points=points, source="coingecko")
 
 
 def store_candles(coin_id: str = "bitcoin", *, interval: str = "1h", count: int = 30) -> datetime:
@@ -52,7 +52,9 @@ def store_candles(coin_id: str = "bitcoin", *, interval: str = "1h", count: int 
         )
         for i in range(count)
     ]
-    ingest.ingest_candles(coin=Coin.objects.get(coin_id=coin_id), interval=interval, candles=bars, source="binance")
+    ingest_history.ingest_candles(
+        coin=Coin.objects.get(coin_id=coin_id), interval=interval, candles=bars, source="binance"
+    )
     return start
 
 
@@ -71,7 +73,7 @@ def store_global() -> None:
         markets=1297,
         volume_change_24h_pct=Decimal("3.5"),
     )
-    ingest.ingest_global(stats=stats, source="coingecko")
+    ingest_overview.ingest_global(stats=stats, source="coingecko")
 
 
 def store_trending() -> None:
@@ -79,7 +81,7 @@ def store_trending() -> None:
         TrendingEntry("ethereum", "eth", "Ethereum", 1, score=Decimal(0), **_trending_item(279, "ethereum")),
         TrendingEntry("bitcoin", "btc", "Bitcoin", 2, **_trending_item(1, "bitcoin")),
     ]
-    ingest.ingest_trending(entries=entries, source="coingecko")
+    ingest_overview.ingest_trending(entries=entries, source="coingecko")
 
 
 def _trending_item(number: int, slug: str) -> dict:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from markets.models import GlobalSnapshot
-from markets.services import collect, ingest
+from markets.services import collect, ingest_overview
 from providers import coinpaprika
 from tests.coingecko_compat.conftest import store_global
 from tests.coingecko_compat.test_untracked_coins import price_body
@@ -55,7 +55,7 @@ def test_a_trending_coin_without_any_price_is_left_out(api, listing, upstream, o
 
 def _paprika_global(own_fixture, *, at: datetime | None = None) -> None:
     stats = coinpaprika.parse_global(json.loads(own_fixture("coinpaprika/global.json")))
-    ingest.ingest_global(stats=replace(stats, as_of=at or stats.as_of), source="coinpaprika")
+    ingest_overview.ingest_global(stats=replace(stats, as_of=at or stats.as_of), source="coinpaprika")
 
 
 def test_global_from_a_provider_without_coingeckos_counts_is_not_served_as_coingeckos(api, listing, own_fixture):

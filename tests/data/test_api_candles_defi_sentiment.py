@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Coin, Protocol
-from markets.services import ingest
+from markets.services import ingest_defi, ingest_history, ingest_overview
 from providers.records import Candle, ChainTVL, FearGreedPoint, ProtocolTVL, TrendingEntry, TVLPoint
 from providers.validation import InvalidRecord
 from sentiment.services import ingest_fear_greed
@@ -26,7 +26,7 @@ def store_candles(coin_id="bitcoin", interval="1h", count=30, source="binance"):
         )
         for i in range(count)
     ]
-    ingest.ingest_candles(coin=coin, interval=interval, candles=bars, source=source)
+    ingest_history.ingest_candles(coin=coin, interval=interval, candles=bars, source=source)
     return start
 
 
@@ -66,7 +66,7 @@ def test_a_csv_request_that_fails_still_gets_the_json_envelope(api, listing):
 
 def test_protocols_by_tvl_with_chain_and_category_filters(api, db):
     as_of = datetime.now(UTC)
-    ingest.ingest_protocols(
+    ingest_defi.ingest_protocols(
         protocols=[
             ProtocolTVL(
                 "aave", "Aave", Decimal("20000000000.5"), as_of, Decimal("1.2"), "Lending", ("Ethereum", "Base")
@@ -87,9 +87,9 @@ def test_protocols_by_tvl_with_chain_and_category_filters(api, db):
 
 def test_protocol_tvl_history_and_unknown_slug(api, db):
     now = datetime.now(UTC)
-    ingest.ingest_protocols(protocols=[ProtocolTVL("aave", "Aave", Decimal(5), now)], source="defillama")
+    ingest_defi.ingest_protocols(protocols=[ProtocolTVL("aave", "Aave", Decimal(5), now)], source="defillama")
     points = [TVLPoint(now - timedelta(days=d), Decimal(100 + d)) for d in range(1, 40)]
-    ingest.ingest_protocol_tvl(protocol=Protocol.objects.get(slug="aave"), points=points, source="defillama")
+    ingest_defi.ingest_protocol_tvl(protocol=Protocol.objects.get(slug="aave"), points=points, source="defillama")
     body = api.get("/api/defi/protocols/aave/tvl?days=10").json()
     assert [p["tvl"] for p in body["data"]][-2:] == [101, 5]
     assert len(body["data"]) == 10
@@ -99,7 +99,7 @@ def test_protocol_tvl_history_and_unknown_slug(api, db):
 
 def test_chains_by_tvl(api, db):
     now = datetime.now(UTC)
-    ingest.ingest_chains(
+    ingest_defi.ingest_chains(
         chains=[ChainTVL("Solana", Decimal("9e9"), now, "SOL"), ChainTVL("Ethereum", Decimal("6e10"), now, "ETH")],
         source="defillama",
     )
@@ -132,7 +132,7 @@ def test_an_empty_database_answers_503_no_data(api, db, path):
 
 def test_protocol_list_costs_a_fixed_number_of_queries(api, db, django_assert_max_num_queries):
     now = datetime.now(UTC)
-    ingest.ingest_protocols(
+    ingest_defi.ingest_protocols(
         protocols=[ProtocolTVL(f"p{i}", f"P{i}", Decimal(i), now, chains=("Ethereum",)) for i in range(200)],
         source="defillama",
     )
@@ -152,7 +152,9 @@ def test_protocol_list_costs_a_fixed_number_of_queries(api, db, django_assert_ma
 def test_list_endpoints_cost_a_fixed_number_of_queries(api, listing, path, limit, django_assert_max_num_queries):
     store_candles(count=300)
     now = datetime.now(UTC)
-    ingest.ingest_chains(chains=[ChainTVL(f"Chain{i}", Decimal(i), now) for i in range(50)], source="defillama")
-    ingest.ingest_trending(entries=[TrendingEntry("bitcoin", "btc", "Bitcoin", i + 1) for i in range(15)], source="x")
+    ingest_defi.ingest_chains(chains=[ChainTVL(f"Chain{i}", Decimal(i), now) for i in range(50)], source="defillama")
+    ingest_overview.ingest_trending(
+        entries=[TrendingEntry("bitcoin", "btc", "Bitcoin", i + 1) for i in range(15)], source="x"
+    )
     with django_assert_max_num_queries(limit):
         assert api.get(path).status_code == 200

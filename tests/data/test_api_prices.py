@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 
 from markets.models import LatestQuote
-from markets.services import ingest
+from markets.services import ingest, ingest_overview
 from providers.records import GlobalStats, TrendingEntry
 from tests.data.conftest import market_row, quote
 
@@ -67,7 +67,7 @@ def test_new_data_refreshes_the_cached_answer(api, listing):
 
 
 def test_market_lists_top_coins_with_rank_image_and_global(api, listing):
-    ingest.ingest_global(
+    ingest_overview.ingest_global(
         stats=GlobalStats(datetime.now(UTC), Decimal("2.5e12"), Decimal("9e10"), btc_dominance_pct=Decimal("51.2")),
         source="coingecko",
     )
@@ -92,7 +92,7 @@ def test_prices_for_many_symbols_cost_a_fixed_number_of_queries(api, listing, dj
 
 
 def test_trending_returns_the_newest_list(api, listing):
-    ingest.ingest_trending(
+    ingest_overview.ingest_trending(
         entries=[
             TrendingEntry("pepe", "pepe", "Pepe", 1, score=Decimal(0)),
             TrendingEntry("bitcoin", "btc", "Bitcoin", 2),

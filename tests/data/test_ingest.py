@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from markets.models import Candle, Coin, LatestQuote, PriceSnapshot, Protocol, ProtocolTVLPoint
-from markets.services import ingest, registry
+from markets.services import ingest, ingest_defi, ingest_history, registry
 from providers.records import Candle as CandleRecord
 from providers.records import CoinListing, ProtocolTVL
 from providers.validation import InvalidRecord
@@ -60,7 +60,7 @@ def test_it_rejects_a_candle_whose_high_is_below_its_low(listing):
     coin = Coin.objects.get(coin_id="bitcoin")
     bad = CandleRecord(t=datetime(2026, 1, 1, tzinfo=UTC), open=Decimal(2), high=Decimal(1), low=Decimal(3), close=2)
     with pytest.raises(InvalidRecord):
-        ingest.ingest_candles(coin=coin, interval="1h", candles=[bad], source="binance")
+        ingest_history.ingest_candles(coin=coin, interval="1h", candles=[bad], source="binance")
     assert not Candle.objects.exists()
 
 
@@ -97,7 +97,7 @@ def test_the_registry_refresh_keeps_ranks_and_assigns_pairs_to_the_largest_coin(
 def test_protocols_are_upserted_with_one_tvl_point_a_day(db):
     as_of = datetime.now(UTC).replace(microsecond=0)
     for tvl in ("100", "120"):
-        ingest.ingest_protocols(
+        ingest_defi.ingest_protocols(
             protocols=[ProtocolTVL("aave", "Aave", Decimal(tvl), as_of, chains=("Ethereum",), category="Lending")],
             source="defillama",
         )

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from markets.models import Coin, HourlyPrice, PriceSnapshot, Protocol, ProtocolTVLPoint
-from markets.services import ingest
+from markets.services import ingest, ingest_defi
 from markets.services.rollup import prune, rolled_until, rollup_hours
 from providers.records import ProtocolTVL, TVLPoint
 from tests.data.conftest import quote
@@ -158,10 +158,10 @@ def test_history_over_thirty_days_costs_more_rate_limit_units(days, cost):
 
 def test_prune_keeps_a_year_of_daily_tvl(db):
     now = datetime.now(UTC)
-    ingest.ingest_protocols(protocols=[ProtocolTVL("aave", "Aave", Decimal(1), now)], source="defillama")
+    ingest_defi.ingest_protocols(protocols=[ProtocolTVL("aave", "Aave", Decimal(1), now)], source="defillama")
     aave = Protocol.objects.get()
     points = [TVLPoint(now - timedelta(days=d), Decimal(d + 1)) for d in (1, 300, 365, 400)]
-    ingest.ingest_protocol_tvl(protocol=aave, points=points, source="defillama")
+    ingest_defi.ingest_protocol_tvl(protocol=aave, points=points, source="defillama")
     prune(now=now, archive_dir="")
     oldest = ProtocolTVLPoint.objects.order_by("t").first().t
     assert now - timedelta(days=367) < oldest <= now - timedelta(days=364)
