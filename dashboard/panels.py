@@ -10,6 +10,7 @@ from typing import Any
 
 from cryptodt.api.errors import NoDataAvailable, NotFoundError
 from markets import selectors as markets
+from markets import selectors_defi as defi
 from providers.status import provider_rows
 from sentiment import selectors as sentiment
 
@@ -44,14 +45,14 @@ def overview() -> dict:
         if row["market_cap"] is None:
             row["market_cap"] = (caps or {}).get(row["coin_id"])
     fear_greed = _read("fear_greed", lambda: sentiment.fear_greed(days=30))
-    chains = _read("chains", markets.chains)
+    chains = _read("chains", defi.chains)
     return {
         "market": market,
         "coins": coins,
         "global": market["global"] if market else None,
         "fear_greed": fear_greed["data"] if fear_greed else None,
         "trending": _read("trending", markets.trending),
-        "protocols": _read("protocols", lambda: markets.protocols(limit=DEFI_ROWS, chain=None, category=None)),
+        "protocols": _read("protocols", lambda: defi.protocols(limit=DEFI_ROWS, chain=None, category=None)),
         "chains": chains["data"][:DEFI_ROWS] if chains else None,
         "news": _read("news", lambda: sentiment.news(symbol=None, since=None, limit=NEWS_ITEMS)),
         "providers": _read("providers", provider_rows),

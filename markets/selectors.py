@@ -15,14 +15,11 @@ from markets import series
 from markets.bars import hourly_bars_from_raw, rolled_until
 from markets.models import (
     Candle,
-    Chain,
     Coin,
     GlobalSnapshot,
     HourlyPrice,
     LatestQuote,
     PriceSnapshot,
-    Protocol,
-    ProtocolTVLPoint,
     TrendingSnapshot,
 )
 from markets.models.coins import largest_coin_per_symbol
@@ -78,10 +75,6 @@ def newest_candle_time(*, coin: Coin, interval: str, start: datetime | None, end
 
 def candle_step(interval: str) -> timedelta:
     return timedelta(seconds=_INTERVAL_SECONDS[interval])
-
-
-def tvl_points_since(*, protocol: Protocol, since: datetime) -> int:
-    return ProtocolTVLPoint.objects.filter(protocol=protocol, t__gte=since).count()
 
 
 # --- symbol resolution ------------------------------------------------------------------
@@ -326,60 +319,7 @@ def newest_price_time() -> datetime | None:
     return LatestQuote.objects.order_by("-t").values_list("t", flat=True).first()
 
 
-# --- DeFi ------------------------------------------------------------------------------------
-
-
-def protocols(*, limit: int, chain: str | None, category: str | None) -> dict:
-    query = Protocol.objects.all()
-    if chain:
-        query = query.filter(chain_index__contains=f"|{chain.lower()}|")
-    if category:
-        query = query.filter(category__iexact=category)
-    rows = [
-        {
-            "slug": p.slug,
-            "name": p.name,
-            "tvl": p.tvl,
-            "change_1d_pct": p.change_1d_pct,
-            "chains": p.chains,
-            "category": p.category or None,
-            "as_of": iso(p.as_of),
-            "source": p.source,
-        }
-        for p in query.order_by(F("tvl").desc(nulls_last=True), "slug")[:limit]
-    ]
-    if not rows and not Protocol.objects.exists():
-        raise NoDataAvailable("No DeFi protocols have been collected yet.")
-    return {"data": rows}
-
-
-def protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> dict:
-    protocol = Protocol.objects.filter(slug=slug).first()
-    if protocol is None:
-        raise NotFoundError(f"No protocol with slug '{slug}'.", code="unknown_protocol", details={"slug": slug})
-    start = (now or datetime.now(UTC)) - timedelta(days=days)
-
-    points = ProtocolTVLPoint.objects.filter(protocol=protocol, t__gte=start).order_by("t")
-    rows = [{"t": iso(p.t), "tvl": p.tvl} for p in points]
-    if not rows:
-        raise NoDataAvailable(f"No TVL history is stored for {slug} and no provider could be reached.")
-    return {"data": rows, "slug": protocol.slug, "name": protocol.name}
-
-
-def chains() -> dict:
-    rows = [
-        {
-            "name": c.name,
-            "tvl": c.tvl,
-            "token_symbol": c.token_symbol or None,
-            "as_of": iso(c.as_of),
-            "source": c.source,
-        }
-        for c in Chain.objects.order_by("-tvl", "name")
-    ]
-    if not rows:
-        raise NoDataAvailable("No chain TVL has been collected yet.")
-    return {"data": rows}
+# --- exchange pairs and reference prices ---------------------------------------------------
 
 
 def exchange_pairs(exchange: str) -> dict[str, tuple[str, str]]:

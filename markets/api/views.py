@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from cryptodt.api.errors import InvalidParameter, NoDataAvailable
 from cryptodt.api.reads import TTL, CSVReadView, ReadView
 from cryptodt.data_cache import cached
-from markets import selectors
+from markets import selectors, selectors_defi
 from markets.api import serializers as q
 from markets.services import on_demand
 
@@ -112,7 +112,9 @@ class ProtocolsView(ReadView):
     def get(self, request):
         params = q.validated(q.ProtocolsQuery, request)
         args = {"limit": params["limit"], "chain": params.get("chain"), "category": params.get("category")}
-        return Response(cached("defi", ("protocols", *args.values()), TTL["defi"], lambda: selectors.protocols(**args)))
+        return Response(
+            cached("defi", ("protocols", *args.values()), TTL["defi"], lambda: selectors_defi.protocols(**args))
+        )
 
 
 class ProtocolTVLView(ReadView):
@@ -128,7 +130,7 @@ class ProtocolTVLView(ReadView):
 
         def build() -> dict:
             on_demand.fill_protocol_tvl(slug=slug, days=params["days"])
-            return selectors.protocol_tvl(slug=slug, days=params["days"])
+            return selectors_defi.protocol_tvl(slug=slug, days=params["days"])
 
         return Response(cached("defi", key, TTL["defi"], build))
 
@@ -136,4 +138,4 @@ class ProtocolTVLView(ReadView):
 class ChainsView(ReadView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        return Response(cached("defi", ("chains",), TTL["defi"], selectors.chains))
+        return Response(cached("defi", ("chains",), TTL["defi"], selectors_defi.chains))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 
 from cryptodt.data_cache import first_attempt
-from markets import selectors
+from markets import selectors, selectors_defi
 from markets.models import Coin, CoinCategory, CoinProfile, Protocol
 from markets.services import category_members, collect
 
@@ -81,7 +81,7 @@ def fill_protocol_tvl(*, slug: str, days: int, now: datetime | None = None) -> N
     if protocol is None:
         return
     since = (now or datetime.now(UTC)) - timedelta(days=days)
-    if selectors.tvl_points_since(protocol=protocol, since=since) < min(days, 7) and first_attempt(
+    if selectors_defi.tvl_points_since(protocol=protocol, since=since) < min(days, 7) and first_attempt(
         f"tvl:{protocol.pk}"
     ):
         collect.collect_protocol_tvl(protocol=protocol, timeout=settings.ON_DEMAND_TIMEOUT_S)
