@@ -1,13 +1,19 @@
-"""Helpers that put records into the database through the real services."""
+"""Helpers that put records into the database through the real services, the stand-in
+CoinGecko of the collection tests, and a runner of management commands."""
 
+import json
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from markets.services import ingest
 from providers.records import MarketRow, Quote
-from tests.providers.fake_upstream import refuse_every_provider
+from tests.data.upstream_pages import DIRECTORIES, GLOBAL, TRENDING, markets_page
+from tests.providers.fake_upstream import Reply, refuse_every_provider
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +58,23 @@ def quote(coin_id, symbol, price, t, **extra) -> Quote:
 
 def hours_ago(hours: float, *, now=None) -> datetime:
     return (now or datetime.now(UTC)) - timedelta(hours=hours)
+
+
+@pytest.fixture
+def coingecko(upstream, own_fixture):
+    """A stand-in CoinGecko answering a whole collection cycle (upstream_pages, fixtures)."""
+    fake = upstream("coingecko")
+    fake.script("/coins/markets", Reply(markets_page()))
+    GLOBAL["data"]["updated_at"] = int(time.time())
+    fake.script("/global", Reply(json.dumps(GLOBAL).encode()))
+    fake.script("/search/trending", Reply(json.dumps(TRENDING).encode()))
+    for path, fixture in DIRECTORIES.items():
+        fake.script(path, Reply(own_fixture(fixture)))
+    return fake
+
+
+def run(*args) -> str:
+    """A management command's output (its stderr dropped)."""
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
