@@ -1,7 +1,10 @@
 from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import serializers as jwt_serializers
+
+from cryptodt.api.queries import NOT_BLANK
 
 
 class ApiKeyCreateInput(serializers.Serializer):
@@ -46,3 +49,31 @@ class TokenRefreshInput(jwt_serializers.TokenRefreshSerializer):
             return super().validate(attrs)
         except (ObjectDoesNotExist, TypeError, ValueError):
             raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
+
+
+# SimpleJWT's fields are DRF CharFields (cryptodt.api.queries.NOT_BLANK); the document says
+# so for the request bodies below.
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "pattern": NOT_BLANK})
+class _JwtField(serializers.CharField):
+    pass
+
+
+class TokenObtainRequest(serializers.Serializer):
+    """Documents SimpleJWT's TokenObtainPairSerializer's input (the view still uses it)."""
+
+    username = _JwtField()
+    password = _JwtField()
+
+
+class RefreshRequest(serializers.Serializer):
+    """Documents the input of SimpleJWT's refresh and blacklist serializers."""
+
+    refresh = _JwtField()
+
+
+class VerifyRequest(serializers.Serializer):
+    """Documents the input of SimpleJWT's verify serializer."""
+
+    token = _JwtField()

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -6,7 +6,16 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from accounts import ratelimit, selectors, services
-from accounts.api.serializers import ApiKeyCreateInput, ApiKeyOutput, IssuedKeyOutput, MeOutput, TokenRefreshInput
+from accounts.api.serializers import (
+    ApiKeyCreateInput,
+    ApiKeyOutput,
+    IssuedKeyOutput,
+    MeOutput,
+    RefreshRequest,
+    TokenObtainRequest,
+    TokenRefreshInput,
+    VerifyRequest,
+)
 
 # Responses that carry a secret must not be kept by any cache between here and the client.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -20,20 +29,24 @@ class _NoStore:
         return response
 
 
+@extend_schema_view(post=extend_schema(request=TokenObtainRequest))
 class TokenObtainView(_NoStore, jwt_views.TokenObtainPairView):
     # A budget of its own (per client IP and per username), not the anonymous read budget:
     # reads must not lock a caller out of logging in.
     throttle_classes = [ratelimit.TokenGuessingThrottle]
 
 
+@extend_schema_view(post=extend_schema(request=RefreshRequest))
 class TokenRefreshView(_NoStore, jwt_views.TokenRefreshView):
     serializer_class = TokenRefreshInput
 
 
+@extend_schema_view(post=extend_schema(request=VerifyRequest))
 class TokenVerifyView(jwt_views.TokenVerifyView):
     pass
 
 
+@extend_schema_view(post=extend_schema(request=RefreshRequest))
 class TokenBlacklistView(jwt_views.TokenBlacklistView):
     pass
 

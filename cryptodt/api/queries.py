@@ -4,7 +4,6 @@ import re
 from datetime import UTC, datetime
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +12,9 @@ SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,40}$")
 COIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$")
 EARLIEST = datetime(2009, 1, 3, tzinfo=UTC)
+# A DRF CharField's text as the document states it: DRF trims it and refuses it blank, and
+# refuses a NUL character (ProhibitNullCharactersValidator).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 def _list_pattern(item: re.Pattern) -> str:
@@ -61,7 +63,16 @@ class Symbol(serializers.CharField):
         return text
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# Moment's forms as the document states them: a date or a date-time (minutes, optional
+# seconds and fraction, Z or an offset) from 2010 to 2099, or unix seconds in that span.
+# The server also takes 2009-01-03 onwards, ISO week forms and 2100; the pattern keeps to
+# what is valid on every day (day 29-31 are left to the server) so valid is accepted.
+_DAY = r"20[1-9][0-9]-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])?"
+MOMENT_PATTERN = rf"^({_DAY}({_TIME})?|1[3-9][0-9]{{8}}|[23][0-9]{{9}})$"
+
+
+@extend_schema_field({"type": "string", "pattern": MOMENT_PATTERN})
 class Moment(serializers.Field):
     """ISO-8601 (``2025-01-31``, ``2025-01-31T12:00:00Z``) or unix seconds."""
 

@@ -1,13 +1,15 @@
 """Input serializers for the sentiment and news endpoints: a bad value is a 400 naming it."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cryptodt.api.queries import Moment, Query, Symbol
+from cryptodt.api.queries import NOT_BLANK, Moment, Query, Symbol
 
 MAX_TEXTS = 64
 MAX_TEXT_CHARS = 5_000
 
 
+@extend_schema_field({"type": "string", "pattern": NOT_BLANK, "maxLength": MAX_TEXT_CHARS})
 class StrictText(serializers.CharField):
     """A non-empty string; numbers, booleans and objects are not text."""
 
@@ -32,6 +34,18 @@ class AnalyzeInput(serializers.Serializer):
     def texts_to_score(self) -> list[str]:
         data = self.validated_data
         return data["texts"] if "texts" in data else [data["text"]]
+
+
+class AnalyzeOne(serializers.Serializer):
+    """The document's first form of AnalyzeInput."""
+
+    text = StrictText()
+
+
+class AnalyzeMany(serializers.Serializer):
+    """The document's second form of AnalyzeInput."""
+
+    texts = serializers.ListField(child=StrictText(), min_length=1, max_length=MAX_TEXTS)
 
 
 class NewsQuery(Query):

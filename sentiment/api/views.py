@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -9,7 +9,7 @@ from cryptodt.api.queries import DaysQuery, validated
 from cryptodt.api.reads import ReadView
 from cryptodt.data_cache import cached
 from sentiment import selectors, services
-from sentiment.api.serializers import MAX_TEXTS, AnalyzeInput, NewsQuery, SummaryQuery
+from sentiment.api.serializers import MAX_TEXTS, AnalyzeInput, AnalyzeMany, AnalyzeOne, NewsQuery, SummaryQuery
 
 # Seconds a payload may be served from the cache; newly stored articles invalidate it at once.
 NEWS_TTL = 120
@@ -43,7 +43,13 @@ class AnalyzeView(APIView):
         count = min(len(texts), MAX_TEXTS) if isinstance(texts, list) else 1
         return 2 + count // 8
 
-    @extend_schema(request=AnalyzeInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        # Exactly one of text and texts: oneOf the two forms, as AnalyzeInput.validate checks.
+        request=PolymorphicProxySerializer(
+            component_name="AnalyzeInput", serializers=[AnalyzeOne, AnalyzeMany], resource_type_field_name=None
+        ),
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request):
         if self.body_error is not None:
             raise self.body_error

@@ -2,10 +2,11 @@
 
 import re
 
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cryptodt.api.queries import NOT_BLANK
 from markets.api.coingecko.selectors import MARKET_ORDERS, PRICE_CHANGE_WINDOWS
 from markets.api.serializers import KNOWN_VS
 
@@ -15,6 +16,11 @@ _CURRENCY = re.compile(r"^[a-z]{2,10}$")
 # Contract addresses: hex (EVM), base58 (Solana), dotted or colon forms (NEAR, Hedera, Cardano).
 _ADDRESS = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 MAX_DAYS = 3650
+# The document's patterns for the rules below, so schema-valid input is accepted: 1..MAX_DAYS
+# or max; a day-month-year date (days 29-31 are checked by the server only, so the pattern
+# stops at 28 rather than admit 31-02); a list of CoinGecko's windows.
+DAYS_PATTERN = r"^(max|[1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650)$"
+DATE_PATTERN = r"^(0[1-9]|1[0-9]|2[0-8])-(0[1-9]|1[0-2])-[1-9][0-9]{3}$"
 
 
 class CommaList(serializers.CharField):
@@ -38,7 +44,39 @@ class CommaList(serializers.CharField):
         return list(dict.fromkeys(items))
 
 
-@extend_schema_field(OpenApiTypes.STR)
+class CommaListExtension(OpenApiSerializerFieldExtension):
+    """The document's pattern of a CommaList: up to max_items of its item pattern, comma-separated
+    (lower-case items where the server lower-cases them anyway), so a schema-valid list is accepted."""
+
+    target_class = "markets.api.coingecko.serializers.CommaList"
+
+    def map_serializer_field(self, auto_schema, direction):
+        one = self.target.pattern.pattern.removeprefix("^").removesuffix("$")
+        return {"type": "string", "pattern": f"^{one}(,{one}){{0,{self.target.max_items - 1}}}$"}
+
+
+@extend_schema_field({"type": "string", "pattern": "^({0})(,({0})){{0,6}}$".format("|".join(PRICE_CHANGE_WINDOWS))})
+class WindowList(CommaList):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": DATE_PATTERN})
+class Day(serializers.RegexField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": ["usd"]})
+class UsdOnly(serializers.ChoiceField):
+    """OHLC: candles are stored in usd only (validate_vs_currency says so to other currencies)."""
+
+
+@extend_schema_field({"type": "string", "pattern": NOT_BLANK})
+class Text(serializers.CharField):
+    """Free text: DRF trims it, refuses it blank and refuses a NUL character; the document
+    says so (a blank search query is the pattern's other branch, added by drf-spectacular)."""
+
+
+@extend_schema_field({"type": "string", "pattern": DAYS_PATTERN})
 class Days(serializers.Field):
     """A whole number of days or ``max`` (everything stored, up to MAX_DAYS)."""
 
@@ -103,12 +141,14 @@ class CoinsListQuery(_Query):
 class MarketsQuery(_Query):
     vs_currency = _vs_currency()
     ids = CommaList(pattern=COIN_ID, max_items=250, lower=True, required=False)
-    category = serializers.CharField(required=False, max_length=100)
+    category = Text(required=False, max_length=100)
     order = serializers.ChoiceField(choices=list(MARKET_ORDERS), default="market_cap_desc")
     per_page = serializers.IntegerField(min_value=1, max_value=250, default=100)
     page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
     sparkline = serializers.BooleanField(default=False)
-    price_change_percentage = CommaList(pattern=re.compile(r"^[a-z0-9]{1,4}$"), max_items=7, lower=True, required=False)
+    price_change_percentage = WindowList(
+        pattern=re.compile(r"^[a-z0-9]{1,4}$"), max_items=7, lower=True, required=False
+    )
 
     def validate_price_change_percentage(self, windows):
         unknown = [w for w in windows if w not in PRICE_CHANGE_WINDOWS]
@@ -127,7 +167,7 @@ class MarketChartQuery(_Query):
 
 
 class OHLCQuery(_Query):
-    vs_currency = _vs_currency()
+    vs_currency = UsdOnly(choices=KNOWN_VS)
     days = Days()
 
     def validate_vs_currency(self, vs):
@@ -143,11 +183,11 @@ def validated(serializer_class: type[serializers.Serializer], request) -> dict:
 
 
 class SearchQuery(_Query):
-    query = serializers.CharField(max_length=100, allow_blank=True)
+    query = Text(max_length=100, allow_blank=True)
 
 
 class HistoryQuery(_Query):
-    date = serializers.RegexField(r"^\d{2}-\d{2}-\d{4}$", max_length=10)
+    date = Day(r"^\d{2}-\d{2}-\d{4}$", max_length=10)
     localization = serializers.BooleanField(default=True)
 
 
@@ -191,7 +231,7 @@ class CategoriesQuery(_Query):
 
 
 class TickersQuery(_Query):
-    exchange_ids = serializers.CharField(required=False, max_length=1000)
+    exchange_ids = Text(required=False, max_length=1000)
     include_exchange_logo = serializers.BooleanField(default=False)
     page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
     order = serializers.ChoiceField(
