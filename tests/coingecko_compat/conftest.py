@@ -37,10 +37,20 @@ def store_history(coin_id: str = "bitcoin", *, hours: int = 48, now: datetime | 
 
 
 def store_candles(coin_id: str = "bitcoin", *, interval: str = "1h", count: int = 30) -> datetime:
-    step = {"30m": timedelta(minutes=30), "1h": timedelta(hours=1), "1d": timedelta(days=1)}[interval]
+    step = {
+        "1m": timedelta(minutes=1),
+        "5m": timedelta(minutes=5),
+        "15m": timedelta(minutes=15),
+        "30m": timedelta(minutes=30),
+        "1h": timedelta(hours=1),
+        "4h": timedelta(hours=4),
+        "1d": timedelta(days=1),
+    }[interval]
     start = (datetime.now(UTC) - count * step).replace(minute=0, second=0, microsecond=0)
     if interval == "1d":
         start = start.replace(hour=0)
+    elif interval == "4h":
+        start = start.replace(hour=start.hour - start.hour % 4)
     bars = [
         Candle(
             t=start + i * step,

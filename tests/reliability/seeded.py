@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from markets.api.serializers import KNOWN_VS
 from markets.models import Coin, Protocol
-from markets.services import collect, ingest
+from markets.models.candles import INTERVALS
+from markets.services import collect, ingest, ingest_defi, ingest_history
 from providers.news_records import NewsItem
 from providers.records import ChainTVL, FearGreedPoint, PricePoint, ProtocolTVL, Quote, TVLPoint
 from sentiment.analyzers.lexicon import LexiconAnalyzer
@@ -42,7 +43,7 @@ def seed(*, upstream, own_fixture) -> None:
     _seed_every_currency()
     for coin_id in ("bitcoin", "ethereum"):
         store_history(coin_id, hours=48)
-        for interval in ("30m", "1h", "1d"):
+        for interval in INTERVALS:  # every one: an interval not stored would be fetched on demand
             store_candles(coin_id, interval=interval, count=30)
     store_global()
     store_trending()
@@ -66,12 +67,12 @@ def _seed_every_currency() -> None:
     for coin in coins.values():
         for vs in KNOWN_VS:
             points = [PricePoint(t=hour - timedelta(hours=h), price=Decimal(100 + h)) for h in range(24, 0, -1)]
-            ingest.ingest_history_points(coin=coin, points=points, source="coingecko", vs=vs)
+            ingest_history.ingest_history_points(coin=coin, points=points, source="coingecko", vs=vs)
 
 
 def _seed_defi() -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    ingest.ingest_protocols(
+    ingest_defi.ingest_protocols(
         protocols=[
             ProtocolTVL("aave", "Aave", Decimal("20000000000"), now, Decimal("1.5"), "Lending", ("Ethereum",)),
             ProtocolTVL("lido", "Lido", Decimal("30000000000"), now, None, "Liquid Staking", ("Ethereum",)),
@@ -80,8 +81,8 @@ def _seed_defi() -> None:
     )
     points = [TVLPoint(now - timedelta(days=d), Decimal(1000 + d)) for d in range(10)]
     for protocol in Protocol.objects.all():
-        ingest.ingest_protocol_tvl(protocol=protocol, points=points, source="defillama")
-    ingest.ingest_chains(
+        ingest_defi.ingest_protocol_tvl(protocol=protocol, points=points, source="defillama")
+    ingest_defi.ingest_chains(
         chains=[ChainTVL("Ethereum", Decimal("6e10"), now, "ETH"), ChainTVL("Solana", Decimal("9e9"), now, "SOL")],
         source="defillama",
     )
