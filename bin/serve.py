@@ -53,12 +53,22 @@ def web_workers() -> str:
     return raw
 
 
+def malloc_arenas() -> None:
+    """MALLOC_ARENA_MAX=2 (unless set) for the web processes (the task cluster inherits it
+    too): otherwise glibc gives each request thread an arena of its own, and every arena
+    keeps the freed space of the answers and SQLite pages it once held (BENCHMARKS.md, "Memory under random query
+    strings"). glibc reads it when a process starts, so it goes in the environment that
+    granian and its workers inherit, not in Django's settings."""
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+
+
 def web_command(host: str, port: str) -> list[str]:
     """Granian serving cryptodt.asgi (HTTP via the WSGI bridge, WebSockets via Channels).
 
     The choice and its measurements: README.md "Serving architecture", BENCHMARKS.md.
     """
     workers = web_workers()
+    malloc_arenas()
     log_level = "info" if os.environ.get("LOG_LEVEL", "INFO").upper() == "DEBUG" else "warning"
     return [
         PYTHON,

@@ -166,7 +166,9 @@ REDIS_URL = envstr("REDIS_URL")
 REDIS_TIMEOUT_S = envfloat("REDIS_TIMEOUT_S", 0.25, minimum=0.01)
 REDIS_RETRY_S = envfloat("REDIS_RETRY_S", 2.0, minimum=0.0)
 # Bytes each in-process cache may hold (keys plus pickled values); the oldest go first.
-LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 8 * 1024 * 1024, minimum=1024 * 1024)
+# Per web process: WEB_WORKERS (2) processes each hold their own copy, so 4 MiB apiece is
+# the 8 MiB one process used to hold (BENCHMARKS.md, "Memory under random query strings").
+LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 4 * 1024 * 1024, minimum=1024 * 1024)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -474,7 +476,10 @@ if ALERT_DELIVERY_LEASE_S <= ALERT_WEBHOOK_TIMEOUT_S:
 HEALTH_TIMEOUT_S = envfloat("HEALTH_TIMEOUT_S", 0.8, minimum=0.05)
 
 # Threads per web process that run Django's (sync) request handling; see cryptodt/asgi.py.
-WEB_THREADS = envint("WEB_THREADS", 8, minimum=1)
+# Per web process. Two processes of 4 are the 8 threads one process had for 2 cores (the
+# work is CPU under the GIL: 2, 4 and 8 threads served alike, BENCHMARKS.md "platform");
+# each thread keeps a database connection with its own caches and a malloc arena.
+WEB_THREADS = envint("WEB_THREADS", 4, minimum=1)
 # How many web processes serve this installation (bin/serve.py sets it for its children):
 # without Redis each holds its share of WS_MAX_CONNECTIONS (streaming.capacity).
 WEB_WORKERS = envint("WEB_WORKERS", 1, minimum=1)

@@ -7,7 +7,8 @@ Starts bin/serve.py on a free port with a fresh DATA_DIR (providers pointed at a
 port, rate limits out of the way), stores a listing of 60 coins, then sends requests
 whose query strings are drawn at random: symbol subsets in every order, random limits,
 days, vs currencies and unknown parameters, so nearly every request is a new cache key.
-Prints the web process's RSS (granian and its workers) at start, every 10,000 requests
+Prints the web processes' RSS (granian's leader and its WEB_WORKERS workers: the total and
+each process's) at start, every 10,000 requests
 and at the end, plus the answers' status counts. Keep-alive connections, one per thread.
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.platform.processes import cmdline, descendants, free_port  # noqa: E402
+from tests.platform.processes import _ppid, cmdline, descendants, free_port  # noqa: E402
 
 SEED = """
 from datetime import UTC, datetime
@@ -43,18 +44,31 @@ print("seeded")
 """
 
 
-def rss_mb(root_pid: int) -> float:
-    total = 0
-    for pid in descendants(root_pid):
-        if "granian" not in cmdline(pid):
-            continue
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+def web_processes(root_pid: int) -> list[int]:
+    """granian's leader (a child of serve.py) and every process under it: its WEB_WORKERS
+    worker processes, whatever their command line (spawned workers need not say granian)."""
+    leaders = [pid for pid in descendants(root_pid) if "granian" in cmdline(pid) and _ppid(pid) == root_pid]
+    return sorted({pid for leader in leaders for pid in {leader} | descendants(leader)})
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def rss_mb(root_pid: int) -> tuple[float, list[float]]:
+    """Total RSS of the web processes and each one's (leader first), in MB."""
+    each = [rss_kb(pid) / 1024 for pid in web_processes(root_pid)]
+    return sum(each), each
+
+
+def show(each: list[float]) -> str:
+    return " + ".join(f"{mb:.1f}" for mb in each)
 
 
 def random_path(rng: random.Random) -> str:
@@ -110,8 +124,9 @@ def main() -> int:
                 time.sleep(0.5)
         subprocess.run([sys.executable, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True)
         time.sleep(2)
-        start_rss = rss_mb(server.pid)
-        print(f"RSS at start: {start_rss:.1f} MB", flush=True)
+        start_rss, each = rss_mb(server.pid)
+        print(f"web processes: {web_processes(server.pid)} (granian's leader, then its workers)", flush=True)
+        print(f"RSS at start: {start_rss:.1f} MB ({show(each)})", flush=True)
 
         statuses: collections.Counter = collections.Counter()
         sent = [0]
@@ -139,9 +154,9 @@ def main() -> int:
                 with lock:
                     statuses[status] += 1
                 if n % 10_000 == 0:
-                    rss = rss_mb(server.pid)
+                    rss, each = rss_mb(server.pid)
                     marks.append((n, rss))
-                    print(f"  after {n:>7,} requests: RSS {rss:.1f} MB", flush=True)
+                    print(f"  after {n:>7,} requests: RSS {rss:.1f} MB ({show(each)})", flush=True)
 
         started = time.monotonic()
         threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(args.threads)]
@@ -150,8 +165,9 @@ def main() -> int:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-        end_rss = rss_mb(server.pid)
-        print(f"RSS after {args.requests:,} requests: {end_rss:.1f} MB ({end_rss / start_rss - 1:+.0%} vs start)")
+        end_rss, each = rss_mb(server.pid)
+        growth = f"{end_rss / start_rss - 1:+.0%} vs start"
+        print(f"RSS after {args.requests:,} requests: {end_rss:.1f} MB ({show(each)}; {growth})")
         print(f"{args.requests / elapsed:.0f} requests/s over {elapsed:.0f} s; statuses: {dict(statuses)}")
         peak = max([rss for _, rss in marks] + [end_rss])
         print(f"peak RSS: {peak:.1f} MB ({peak / start_rss - 1:+.0%} vs start)")
