@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_requests_are_counted_by_url_pattern_method_and_status(client, scrape):
-    before = value(scrape(), "cryptodt_http_requests_total", route="/api/health", status="200") or 0
+    before = value(scrape(), "cryptodt_http_requests_total", route="/api/health", method="GET", status="200") or 0
     assert client.get("/api/health").status_code == 200
     refused = client.get("/api/prices", {"symbols": "NOPE"}).status_code
     body = scrape()
