@@ -5,16 +5,24 @@ profile), agreed on by every web process and the task cluster and read per reque
 the price of a memory read; the payloads live in "default" (per process without Redis)
 under a key that includes the version, so a collector landing new prices makes every web
 process's cached payloads unreachable at once.
+
+Rendered answers (finished response bodies) are kept in this process as plain bytes, under
+the same versioned key: the fast path (cryptodt.fastpath) reads them with one dict lookup,
+with no pickling, key hashing or cache round trip. With Redis they are also shared through
+"default", so a body one process rendered is not rendered again by the others.
 """
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.core.cache import caches
 
 from cryptodt import counters
+from cryptodt.cache import ENTRY_OVERHEAD
 
 KINDS = ("prices", "market", "trending", "ohlcv", "history", "defi", "fear_greed", "news")
 
@@ -31,9 +39,9 @@ def bump(*kinds: str) -> None:
         counters.incr(f"data-version:{kind}", 1, expires_at=None, now=now)
 
 
-def _key(prefix: str, kind: str, params: tuple) -> str:
+def _key(prefix: str, kind: str, params: tuple, data_version: int | None = None) -> str:
     digest = hashlib.sha1(repr(params).encode(), usedforsecurity=False).hexdigest()
-    return f"{prefix}:{kind}:{version(kind)}:{digest}"
+    return f"{prefix}:{kind}:{version(kind) if data_version is None else data_version}:{digest}"
 
 
 def cached(kind: str, params: tuple, ttl: int, build: Callable[[], dict]) -> dict:
@@ -84,10 +92,17 @@ def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[]
     A hit skips query validation, coin resolution and encoding: an answer is only stored
     after ``render`` succeeded, and the same request validates the same way, so serving
     its bytes again is what running the view would produce until the kind's data changes
-    (new version) or ``ttl`` passes. Bytes also unpickle far faster than the payload's
-    dicts of Decimals.
+    (new version) or ``ttl`` passes.
     """
-    return caches["default"].get_or_set(_key("answer", kind, request_key), render, ttl)
+    data_version = version(kind)
+    body = _answers.get((kind, data_version, request_key))
+    if body is None:
+        if settings.REDIS_URL:
+            body = caches["default"].get_or_set(_key("answer", kind, request_key, data_version), render, ttl)
+        else:
+            body = render()
+        _answers.put((kind, data_version, request_key), body, ttl)
+    return body
 
 
 def first_attempt(key: str, *, cooldown_s: int = 60) -> bool:
@@ -97,6 +112,50 @@ def first_attempt(key: str, *, cooldown_s: int = 60) -> bool:
     return counters.incr(f"on-demand:{key}", 1, expires_at=now + cooldown_s, now=now) == 1
 
 
-def rendered_hit(kind: str, request_key: tuple) -> bytes | None:
-    """The body ``cached_rendered`` stored for this exact request, or None (cryptodt.fastpath)."""
-    return caches["default"].get(_key("answer", kind, request_key))
+def rendered_hit(kind: str, request_key: tuple, data_version: int | None = None) -> bytes | None:
+    """The body ``cached_rendered`` stored in this process for this exact request, or None
+    (cryptodt.fastpath, which may have read the version already)."""
+    return _answers.get((kind, version(kind) if data_version is None else data_version, request_key))
+
+
+def forget_answers() -> None:
+    """Drop this process's rendered answers (tests, which reset the versions they are keyed by)."""
+    _answers.clear()
+
+
+class _Answers:
+    """(kind, version, request key) -> body, at most LOCAL_CACHE_MAX_BYTES in all; the
+    entries stored first go first. Reads take no lock (one dict lookup is atomic); writes,
+    which follow a render, do."""
+
+    def __init__(self):
+        self.entries: dict[tuple, tuple[float, bytes, int]] = {}
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        entry = self.entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: tuple, body: bytes, ttl: int) -> None:
+        # The key's repr stands in for its size: a query string can be far longer than its body.
+        cost = len(body) + len(repr(key)) + ENTRY_OVERHEAD
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= old[2]
+            self.entries[key] = (time.monotonic() + ttl, body, cost)
+            self.size += cost
+            limit = settings.LOCAL_CACHE_MAX_BYTES
+            while self.size > limit and self.entries:
+                self.size -= self.entries.pop(next(iter(self.entries)))[2]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+_answers = _Answers()

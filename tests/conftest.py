@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
-from cryptodt import counters
+from cryptodt import counters, data_cache
 from tests.coingecko_compat.conformance import coingecko_conformance  # noqa: F401  (autouse: every /api/v3/ answer)
 from tests.providers.fake_upstream import BASE_URL_SETTINGS, FakeUpstream
 
@@ -19,6 +19,7 @@ def _fresh_caches():
     for alias in ("default", "shared"):
         caches[alias].clear()
     counters.clear()
+    data_cache.forget_answers()
     yield
 
 
