@@ -124,7 +124,7 @@ def forget_answers() -> None:
 
 
 class _Answers:
-    """(kind, version, request key) -> body, at most LOCAL_CACHE_MAX_BYTES in all; the
+    """(kind, version, request key) -> body, at most ANSWER_CACHE_MAX_BYTES in all; the
     entries stored first go first. Reads take no lock (one dict lookup is atomic); writes,
     which follow a render, do."""
 
@@ -148,7 +148,7 @@ class _Answers:
                 self.size -= old[2]
             self.entries[key] = (time.monotonic() + ttl, body, cost)
             self.size += cost
-            limit = settings.LOCAL_CACHE_MAX_BYTES
+            limit = settings.ANSWER_CACHE_MAX_BYTES
             while self.size > limit and self.entries:
                 self.size -= self.entries.pop(next(iter(self.entries)))[2]
 
