@@ -7,10 +7,9 @@ last; a batch that fails validation is rejected whole."""
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from django.db import transaction
-
 from cryptodt import data_cache as cache
 from markets.models import AssetPlatform, CoinCategory, GlobalDefiSnapshot
+from markets.services.directories import replace_directory
 from providers import validation as v
 from providers.records import AssetPlatform as AssetPlatformRecord
 from providers.records import CoinCategory as CoinCategoryRecord
@@ -37,14 +36,7 @@ def ingest_categories(*, categories: Sequence[CoinCategoryRecord], source: str, 
             t=t,
             source=source[:32],
         )
-    fields = [f.name for f in CoinCategory._meta.concrete_fields if f.name not in ("id", "category_id")]
-    with transaction.atomic():
-        CoinCategory.objects.bulk_create(
-            rows.values(), update_conflicts=True, unique_fields=["category_id"], update_fields=fields
-        )
-        CoinCategory.objects.exclude(category_id__in=list(rows)).delete()
-    cache.bump("market")
-    return len(rows)
+    return replace_directory(CoinCategory, rows=rows, key_field="category_id")
 
 
 def ingest_asset_platforms(
@@ -68,14 +60,7 @@ def ingest_asset_platforms(
         )
         if item.chain_identifier is not None and not -(2**63) < item.chain_identifier < 2**63:
             raise v.InvalidRecord(f"{key} chain identifier out of range")
-    fields = [f.name for f in AssetPlatform._meta.concrete_fields if f.name not in ("id", "platform_id")]
-    with transaction.atomic():
-        AssetPlatform.objects.bulk_create(
-            rows.values(), update_conflicts=True, unique_fields=["platform_id"], update_fields=fields
-        )
-        AssetPlatform.objects.exclude(platform_id__in=list(rows)).delete()
-    cache.bump("market")
-    return len(rows)
+    return replace_directory(AssetPlatform, rows=rows, key_field="platform_id")
 
 
 def ingest_global_defi(*, defi: GlobalDefi, source: str, now: datetime | None = None) -> int:

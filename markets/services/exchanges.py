@@ -7,10 +7,8 @@ answered last; a directory that fails validation is rejected whole."""
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from django.db import transaction
-
-from cryptodt import data_cache as cache
 from markets.models import Coin, Exchange, ExchangeTicker
+from markets.services.directories import replace_directory
 from providers import validation as v
 from providers.records import Exchange as ExchangeRecord
 from providers.records import Quote
@@ -46,14 +44,7 @@ def ingest_exchanges(*, exchanges: Sequence[ExchangeRecord], source: str, now: d
         )
         if item.trust_score_rank is not None and not 0 < item.trust_score_rank < 2**31:
             raise v.InvalidRecord(f"{key} trust score rank out of range")
-    fields = [f.name for f in Exchange._meta.concrete_fields if f.name not in ("id", "exchange_id")]
-    with transaction.atomic():
-        Exchange.objects.bulk_create(
-            rows.values(), update_conflicts=True, unique_fields=["exchange_id"], update_fields=fields
-        )
-        Exchange.objects.exclude(exchange_id__in=list(rows)).delete()
-    cache.bump("market")
-    return len(rows)
+    return replace_directory(Exchange, rows=rows, key_field="exchange_id")
 
 
 def store_tickers(*, quotes: Sequence[tuple[Coin, Quote]], fetched_at: datetime | None = None) -> int:

@@ -49,6 +49,16 @@ def test_a_platform_list_with_a_bad_entry_is_rejected_whole(upstream, db):
     assert not AssetPlatform.objects.exists()
 
 
+def test_a_platform_coingecko_dropped_is_dropped_here(upstream, own_fixture, db):
+    gecko = upstream("coingecko")
+    gecko.script("/asset_platforms", Reply(own_fixture(PLATFORMS)))
+    assert collect.collect_asset_platforms().ok
+    kept = json.loads(own_fixture(PLATFORMS))[0]
+    gecko.script("/asset_platforms", Reply(json.dumps([kept]).encode()))
+    assert collect.collect_asset_platforms().ok
+    assert list(AssetPlatform.objects.values_list("platform_id", "name")) == [(kept["id"], kept["name"])]
+
+
 def test_token_price_answers_the_coin_of_that_contract_keyed_by_the_lower_case_address(api, contracts):
     checksummed = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
     path = f"/api/v3/simple/token_price/ethereum?contract_addresses={checksummed}&vs_currencies=usd"
