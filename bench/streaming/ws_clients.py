@@ -11,7 +11,7 @@ does for real clients) unless --no-deflate.
 
 Prints ``ready`` once every socket has the snapshot price (source --ready-source), then
 answers lines on stdin: ``count`` -> deliveries so far, ``dump`` -> JSON {as_of: [arrival
-times]}, CPU seconds, and exits.
+times]}, CPU seconds, sockets lost, how many negotiated permessage-deflate; and exits.
 """
 
 import argparse
@@ -78,6 +78,7 @@ class Client(asyncio.Protocol):
                 raise SystemExit(f"handshake refused: {head.splitlines()[0]}")
             if "permessage-deflate" in head.lower():
                 self.inflater = zlib.decompressobj(-15)
+                self.shared["deflated"] += 1
             self.handshaken = True
             self.send_frame(0x1, json.dumps({"action": "subscribe", "symbols": [self.symbol]}).encode())
         at = 0
@@ -136,7 +137,7 @@ async def main(args) -> None:
     parts = urlsplit(args.url)
     host, port = parts.hostname, parts.port or 80
     loop = asyncio.get_running_loop()
-    shared = {"clients": args.clients, "ready": 0, "count": 0, "lost": 0, "arrivals": {}}
+    shared = {"clients": args.clients, "ready": 0, "count": 0, "lost": 0, "deflated": 0, "arrivals": {}}
     shared["all_ready"] = asyncio.Event()
     for n in range(args.clients):
         await loop.create_connection(
@@ -155,7 +156,8 @@ async def main(args) -> None:
             print(shared["count"], flush=True)
         elif line == b"dump":
             cpu = sum(os.times()[:2])
-            print(json.dumps({"arrivals": shared["arrivals"], "cpu_s": cpu, "lost": shared["lost"]}), flush=True)
+            dump = {key: shared[key] for key in ("arrivals", "lost", "deflated")}
+            print(json.dumps({**dump, "cpu_s": cpu}), flush=True)
             return
 
 

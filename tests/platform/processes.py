@@ -6,6 +6,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Providers point at a closed loopback port, so scheduled collection fails fast
+# instead of reaching the internet (which the offline sitecustomize also forbids).
+_UNREACHABLE = "http://127.0.0.1:9"
+OFFLINE_PROVIDERS = {
+    name: _UNREACHABLE
+    for name in (
+        "COINGECKO_BASE_URL",
+        "BINANCE_BASE_URL",
+        "COINCAP_BASE_URL",
+        "KRAKEN_BASE_URL",
+        "DEFILLAMA_BASE_URL",
+        "FNG_BASE_URL",
+        "COINDESK_BASE_URL",
+        "COINBASE_BASE_URL",
+        "COINPAPRIKA_BASE_URL",
+        "DEFILLAMA_PRICES_BASE_URL",
+        "NEWS_RSS_FEEDS",
+    )
+} | {"BINANCE_WS_URL": "ws://127.0.0.1:9"}
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -10,34 +10,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import closing
+from contextlib import ExitStack, closing
 
 import pytest
 from websockets.sync.client import connect
 
-from tests.platform.processes import ROOT, cmdline, descendants, free_port, is_alive
+from tests.platform.processes import OFFLINE_PROVIDERS, ROOT, cmdline, descendants, free_port, is_alive
 
 pytestmark = pytest.mark.timeout(240)
-
-# Providers point at a closed loopback port, so scheduled collection fails fast
-# instead of reaching the internet (which the offline sitecustomize also forbids).
-_UNREACHABLE = "http://127.0.0.1:9"
-_OFFLINE_PROVIDERS = {
-    name: _UNREACHABLE
-    for name in (
-        "COINGECKO_BASE_URL",
-        "BINANCE_BASE_URL",
-        "COINCAP_BASE_URL",
-        "KRAKEN_BASE_URL",
-        "DEFILLAMA_BASE_URL",
-        "FNG_BASE_URL",
-        "COINDESK_BASE_URL",
-        "COINBASE_BASE_URL",
-        "COINPAPRIKA_BASE_URL",
-        "DEFILLAMA_PRICES_BASE_URL",
-        "NEWS_RSS_FEEDS",
-    )
-} | {"BINANCE_WS_URL": "ws://127.0.0.1:9"}
 
 
 def _wait_for_health(base: str, proc: subprocess.Popen, timeout: float = 150) -> dict:
@@ -69,7 +49,7 @@ def start_server(tmp_path):
         port = free_port()
         env = {
             **os.environ,
-            **_OFFLINE_PROVIDERS,
+            **OFFLINE_PROVIDERS,
             "DATA_DIR": str(tmp_path / "data"),
             "HOST": "127.0.0.1",
             "PORT": str(port),
@@ -209,4 +189,24 @@ def test_serve_script_keeps_the_optional_price_stream_running_and_stops_it_too(s
     assert proc.poll() is None, "an exiting price stream must not stop the service"
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=15) == 0
+    assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5)
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the Redis channel layer needs REDIS_URL")
+def test_serve_script_stops_within_ten_seconds_of_sigterm_with_sockets_open_on_the_redis_layer(start_server):
+    # With the Redis layer every open socket's consumer waits in a channels_redis receive.
+    # uvicorn sometimes never finishes its shutdown then (a receive that loses its
+    # cancellation, BENCHMARKS.md "Live feed under bin/serve.py"); under serve.py a web
+    # worker that hung would be killed by granian only after --workers-kill-timeout (10 s),
+    # so a stop within 10 s means no worker hung.
+    proc, address, seen = start_server(STREAM_PRICES="0")
+    assert _wait_for_health(f"http://{address}", proc)["status"] == 200
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(connect(f"ws://{address}/ws/prices", open_timeout=10)) for _ in range(20)]
+        for socket in sockets:
+            socket.send(json.dumps({"action": "ping"}))
+        assert all(json.loads(socket.recv(timeout=10)) == {"type": "pong"} for socket in sockets)
+        seen.update(descendants(proc.pid))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
     assert _wait_for(lambda: not any(is_alive(pid) for pid in seen), timeout=5)
