@@ -32,6 +32,15 @@ def version(kind: str) -> int:
     return counters.get(f"data-version:{kind}", now=int(time.time())) or 0
 
 
+async def aversion(kind: str) -> int | None:
+    """``version`` for the event loop (cryptodt.fastpath), None when the counters do not
+    answer: an answer cannot be known current then, so Django decides."""
+    try:
+        return await counters.aget(f"data-version:{kind}", now=int(time.time())) or 0
+    except counters.Unavailable:
+        return None
+
+
 def bump(*kinds: str) -> None:
     """Called by services after a batch commits."""
     now = int(time.time())
