@@ -138,7 +138,7 @@ async def ahit(group: str, subject: str, rate: tuple[int, int], cost: int) -> tu
     key, end = counter_key(group, subject, rate, now)
     try:
         count = await counters.aincr(key, cost, expires_at=end + EXPIRY_FUDGE_S, now=now)
-    except Exception as exc:
+    except Exception as exc:  # Unavailable, or the breaker open when queued
         return _unavailable(exc)
     return count, end - now
 

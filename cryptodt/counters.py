@@ -23,12 +23,14 @@ not exclude threads sharing a descriptor), for a few microseconds; a waiter is w
 the kernel as soon as it is free, not by polling.
 """
 
+import asyncio
 import fcntl
 import hashlib
 import mmap
 import os
 import struct
 import threading
+from collections.abc import Awaitable
 from pathlib import Path
 
 from django.conf import settings
@@ -78,32 +80,41 @@ def clear() -> None:
         _table().clear()
 
 
-async def aincr(key: str, amount: int = 1, *, expires_at: int | None, now: int) -> int:
-    """``incr`` for the event loop; Unavailable instead of None when the store is."""
+def aincr(key: str, amount: int = 1, *, expires_at: int | None, now: int) -> Awaitable[int]:
+    """``incr`` for the event loop: an awaitable of the counter, Unavailable instead of None
+    when the store is. The call is queued at once, so the calls made before the loop runs
+    again share one round trip (cryptodt.redis_loop) without a task each."""
     if settings.REDIS_URL:
-        cache = caches["default"]
-        reply = await _loop_client(cache).call(
-            "EVALSHA", redis_loop.INCR_SHA, 1, cache.make_key(key), amount, _ttl(expires_at, now)
-        )
-        return int(reply)
-    return _table().incr(key, amount, NEVER if expires_at is None else expires_at, now)
+        client = _loop_client()
+        return client.call("EVALSHA", redis_loop.INCR_SHA, 1, client.make_key(key), amount, _ttl(expires_at, now))
+    return _ready(_table().incr(key, amount, NEVER if expires_at is None else expires_at, now))
 
 
-async def aget(key: str, *, now: int) -> int | None:
-    """``get`` for the event loop: None when the counter does not exist, Unavailable when
-    the store does not answer (``get`` cannot tell the two apart with Redis)."""
+def aget(key: str, *, now: int, default: int | None = None) -> Awaitable[int | None]:
+    """``get`` for the event loop: an awaitable of the counter, ``default`` when it does
+    not exist, Unavailable when the store does not answer (which ``get`` cannot tell apart
+    from a missing counter with Redis)."""
     if settings.REDIS_URL:
-        cache = caches["default"]
-        reply = await _loop_client(cache).call("GET", cache.make_key(key))
-        try:
-            return None if reply is None else int(reply)
-        except ValueError:  # not a counter (a pickled value under the same key)
-            raise Unavailable from None
-    return _table().get(key, now)
+        client = _loop_client()
+        return client.read("GET", client.make_key(key), convert=lambda reply: default if reply is None else int(reply))
+    value = _table().get(key, now)
+    return _ready(default if value is None else value)
 
 
-def _loop_client(cache) -> redis_loop.LoopClient:
-    return redis_loop.client(settings.REDIS_URL, timeout_s=settings.REDIS_TIMEOUT_S, breaker=cache.breaker)
+def _loop_client() -> redis_loop.LoopClient:
+    url = settings.REDIS_URL
+    found = redis_loop.current()
+    if found is not None and found.url == url:
+        return found
+    # Looked up once per loop: the cache handle is per task in async code, and building one
+    # (django-redis' __init__) cost more than the rest of the request.
+    return redis_loop.client(url, timeout_s=settings.REDIS_TIMEOUT_S, cache=caches["default"])
+
+
+def _ready(value) -> asyncio.Future:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
 
 
 def _ttl(expires_at: int | None, now: int) -> int:

@@ -35,7 +35,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from accounts import ratelimit
 from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADERS, api_key_from_meta, raw_api_key
 from accounts.middleware import rate_limit_headers, record_request
-from cryptodt import observability
+from cryptodt import counters, observability
 from cryptodt.api.reads import rendered_request_key
 from cryptodt.data_cache import aversion, parse_query, rendered_hit
 from cryptodt.middleware import apply_forwarded_client_address
@@ -162,8 +162,8 @@ class FastPath:
 
     async def decide_with_redis(self, scope: dict, kind: str, meta: dict):
         """``decide`` for anonymous requests with Redis, on the event loop: the data version
-        and the charge are read in the same tick, so they share one pipelined round trip
-        with each other and every other request of the tick (cryptodt.redis_loop).
+        and the charge are asked for in the same tick, so they share one pipelined round
+        trip with each other and every other request of the tick (cryptodt.redis_loop).
 
         The charge is made before the version says whether the answer is still current;
         when it is not (or the version is unknown, Redis not answering) Django answers
@@ -187,9 +187,15 @@ class FastPath:
             return _PASS
         apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
         request = _Request(meta, scope["method"], path)
-        data_version, usage = await asyncio.gather(
-            aversion(kind), ratelimit.acharge(request, user=AnonymousUser(), cost=1)
-        )
+        try:
+            version = aversion(kind)  # queued; the charge joins it in the same round trip
+        except counters.Unavailable:
+            version = None
+        usage = await ratelimit.acharge(request, user=AnonymousUser(), cost=1)
+        try:
+            data_version = None if version is None else await version
+        except counters.Unavailable:
+            data_version = None
         body = None if data_version is None else rendered_hit(kind, rendered_request_key(path, params), data_version)
         if body is None or usage.limited:
             return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})

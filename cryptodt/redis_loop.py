@@ -57,8 +57,9 @@ class Unavailable(Exception):
 
 
 class LoopClient:
-    def __init__(self, url: str, *, timeout_s: float, breaker, loop: asyncio.AbstractEventLoop):
+    def __init__(self, url: str, *, timeout_s: float, breaker, make_key, loop: asyncio.AbstractEventLoop):
         self.url = url
+        self.make_key = make_key  # the cache's key format, so Django's calls meet the same keys
         self.timeout_s = timeout_s
         self.breaker = breaker
         self.loop = loop
@@ -67,51 +68,78 @@ class LoopClient:
             url, socket_timeout=None, socket_connect_timeout=None, retry=Retry(NoBackoff(), 0)
         )
         self.connection = None
-        self.pending: list[tuple[tuple, asyncio.Future]] = []
+        # (command, convert, future); a read already pending in this tick is shared, not sent twice.
+        self.pending: list[tuple[tuple, object, asyncio.Future]] = []
+        self.reads: dict[tuple, list[asyncio.Future]] = {}
+        self.packed: dict[tuple, bytes] = {}
         self.flusher: asyncio.Task | None = None
         self.closing: set[asyncio.Task] = set()
 
-    def call(self, *command) -> asyncio.Future:
-        """The reply to ``command``, sent with every other call of this tick."""
+    def call(self, *command, convert=None) -> asyncio.Future:
+        """A future of ``convert(reply)`` to ``command``, sent with every other call of this tick."""
         if self.breaker.is_open():
             raise Unavailable
         future = self.loop.create_future()
-        self.pending.append((command, future))
+        self.pending.append((command, convert, future))
+        self._schedule()
+        return future
+
+    def read(self, *command, convert=None) -> asyncio.Future:
+        """``call`` for a command without side effects: one sent per tick, its reply shared
+        (every cached read of a tick asks for the same data version)."""
+        if self.breaker.is_open():
+            raise Unavailable
+        future = self.loop.create_future()
+        waiting = self.reads.get(command)
+        if waiting is None:
+            waiting = self.reads[command] = []
+            self.pending.append((command, convert, waiting))
+            self._schedule()
+        waiting.append(future)
+        return future
+
+    def _schedule(self) -> None:
         if self.flusher is None:
             # A task's first step runs in the next iteration: every call of this one joins.
             self.flusher = self.loop.create_task(self._flush())
-        return future
 
     async def _flush(self) -> None:
         try:
             while self.pending:
-                batch, self.pending = self.pending, []
+                batch, self.pending, self.reads = self.pending, [], {}
                 await self._send(batch)
         finally:
             self.flusher = None
 
     async def _send(self, batch: list) -> None:
         if self.breaker.is_open():
-            _fail(batch, Unavailable())
+            _fail(batch)
             return
+        commands = [command for command, _, _ in batch]
         try:
-            replies = await self._bounded([command for command, _ in batch])
+            replies = await self._bounded(commands)
             missing = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
             if missing:  # a restarted or flushed Redis: load the script once, run those again
-                again = await self._bounded([("SCRIPT", "LOAD", INCR_SCRIPT), *(batch[i][0] for i in missing)])
+                again = await self._bounded([("SCRIPT", "LOAD", INCR_SCRIPT), *(commands[i] for i in missing)])
                 for i, reply in zip(missing, again[1:], strict=True):
                     replies[i] = reply
         except Exception as exc:  # refused, reset, timed out: the breaker opens for everyone
             self.breaker.trip(exc)
-            _fail(batch, Unavailable())
+            _fail(batch)
             return
-        for (_, future), reply in zip(batch, replies, strict=True):
-            if future.done():
-                continue
-            if isinstance(reply, Exception):
-                future.set_exception(Unavailable())
-            else:
-                future.set_result(reply)
+        for (_, convert, waiting), reply in zip(batch, replies, strict=True):
+            if not isinstance(reply, Exception) and convert is not None:
+                try:
+                    reply = convert(reply)
+                except ValueError as exc:  # not a counter (a pickled value under the key)
+                    reply = exc
+            for future in waiting if isinstance(waiting, list) else (waiting,):
+                if future.done():
+                    continue
+                if isinstance(reply, Exception):
+                    future.set_exception(Unavailable())
+                else:
+                    future.set_result(reply)
 
     async def _bounded(self, commands: list) -> list:
         task = self.loop.create_task(self._round_trip(commands))
@@ -125,12 +153,24 @@ class LoopClient:
             raise TimeoutError(f"no reply from Redis in {self.timeout_s}s")
         return task.result()
 
+    def _pack(self, connection, commands: list) -> bytes:
+        # One buffer, one write. The reads repeat (the same few data versions): packed once.
+        parts = []
+        for command in commands:
+            packed = self.packed.get(command)
+            if packed is None:
+                packed = b"".join(connection.pack_command(*command))
+                if command[0] == "GET" and len(self.packed) < 64:
+                    self.packed[command] = packed
+            parts.append(packed)
+        return b"".join(parts)
+
     async def _round_trip(self, commands: list) -> list:
         connection = self.connection
         if connection is None:
             connection = self.connection = self.pool.make_connection()
         try:
-            await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+            await connection.send_packed_command(self._pack(connection, commands), check_health=False)
             replies = []
             for _ in commands:
                 try:
@@ -147,22 +187,32 @@ class LoopClient:
             raise
 
 
-def _fail(batch: list, exc: Exception) -> None:
-    for _, future in batch:
-        if not future.done():
-            future.set_exception(exc)
+def _fail(batch: list) -> None:
+    for _, _, waiting in batch:
+        for future in waiting if isinstance(waiting, list) else (waiting,):
+            if not future.done():
+                future.set_exception(Unavailable())
 
 
 _clients: dict[int, LoopClient] = {}
 
 
-def client(url: str, *, timeout_s: float, breaker) -> LoopClient:
-    """This event loop's client (one per loop and process, for the given server)."""
+def current() -> LoopClient | None:
+    """This event loop's client, if it has one."""
+    loop = asyncio.get_running_loop()
+    found = _clients.get(id(loop))
+    return found if found is not None and found.loop is loop and found.pid == os.getpid() else None
+
+
+def client(url: str, *, timeout_s: float, cache) -> LoopClient:
+    """This event loop's client (one per loop and process) for ``cache``'s Redis server."""
     loop = asyncio.get_running_loop()
     found = _clients.get(id(loop))
     if found is None or found.loop is not loop or found.pid != os.getpid() or found.url != url:
         for key, other in list(_clients.items()):  # loops that ended (tests run many) go
             if other.loop.is_closed():
                 del _clients[key]
-        found = _clients[id(loop)] = LoopClient(url, timeout_s=timeout_s, breaker=breaker, loop=loop)
+        found = _clients[id(loop)] = LoopClient(
+            url, timeout_s=timeout_s, breaker=cache.breaker, make_key=cache.make_key, loop=loop
+        )
     return found
