@@ -144,7 +144,10 @@ async def ahit(group: str, subject: str, rate: tuple[int, int], cost: int) -> tu
 
 
 def _unavailable(exc: Exception) -> None:
-    logger.warning("rate-limit counter unavailable, failing open: %s", exc.__class__.__name__)
+    # Unavailable comes from the cache's breaker, which has said so once per outage: a line
+    # per request on top would flood the log (and slow the loop) exactly while degraded.
+    if not isinstance(exc, counters.Unavailable):
+        logger.warning("rate-limit counter unavailable, failing open: %s", exc.__class__.__name__)
 
 
 def _rate(tier: Tier) -> tuple[int, int]:
