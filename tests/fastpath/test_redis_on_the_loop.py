@@ -123,6 +123,26 @@ def test_a_counter_written_by_the_loop_is_read_by_django_and_expires(own_redis):
 
 
 @needs_redis_server
+def test_a_redis_that_forgot_the_script_still_counts_every_call_once(own_redis):
+    import redis
+
+    now = int(time.time())
+    server = redis.Redis.from_url(own_redis.url)
+
+    async def counts():
+        first = await counters.aincr("rl:forgot", 1, expires_at=now + 30, now=now)
+        server.script_flush()  # a restarted or flushed Redis: NOSCRIPT for the next EVALSHA
+        return first, await asyncio.gather(
+            *(counters.aincr("rl:forgot", 1, expires_at=now + 30, now=now) for _ in range(3))
+        )
+
+    assert asyncio.run(counts()) == (1, [2, 3, 4])
+    server.script_flush()
+    assert counters.incr("rl:forgot", 1, expires_at=now + 30, now=now) == 5  # the sync path too
+    assert not caches["default"].breaker.is_open()
+
+
+@needs_redis_server
 def test_a_loop_held_up_past_the_timeout_is_not_taken_for_a_redis_failure(own_redis, settings):
     now = int(time.time())
 
