@@ -68,8 +68,9 @@ class LoopClient:
             url, socket_timeout=None, socket_connect_timeout=None, retry=Retry(NoBackoff(), 0)
         )
         self.connection = None
-        # (command, convert, future); a read already pending in this tick is shared, not sent twice.
-        self.pending: list[tuple[tuple, object, asyncio.Future]] = []
+        # (command, convert, the futures waiting for its reply): a read already pending in
+        # this tick is shared, not sent twice.
+        self.pending: list[tuple[tuple, object, list[asyncio.Future]]] = []
         self.reads: dict[tuple, list[asyncio.Future]] = {}
         self.packed: dict[tuple, bytes] = {}
         self.flusher: asyncio.Task | None = None
@@ -80,7 +81,7 @@ class LoopClient:
         if self.breaker.is_open():
             raise Unavailable
         future = self.loop.create_future()
-        self.pending.append((command, convert, future))
+        self.pending.append((command, convert, [future]))
         self._schedule()
         return future
 
@@ -107,7 +108,11 @@ class LoopClient:
         try:
             while self.pending:
                 batch, self.pending, self.reads = self.pending, [], {}
-                await self._send(batch)
+                try:
+                    await self._send(batch)
+                except BaseException:  # never leave a caller waiting, whatever happened
+                    _fail(batch)
+                    raise
         finally:
             self.flusher = None
 
@@ -133,7 +138,7 @@ class LoopClient:
                     reply = convert(reply)
                 except ValueError as exc:  # not a counter (a pickled value under the key)
                     reply = exc
-            for future in waiting if isinstance(waiting, list) else (waiting,):
+            for future in waiting:
                 if future.done():
                     continue
                 if isinstance(reply, Exception):
@@ -189,7 +194,7 @@ class LoopClient:
 
 def _fail(batch: list) -> None:
     for _, _, waiting in batch:
-        for future in waiting if isinstance(waiting, list) else (waiting,):
+        for future in waiting:
             if not future.done():
                 future.set_exception(Unavailable())
 
