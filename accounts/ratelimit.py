@@ -11,7 +11,8 @@ How it fits together:
   so the limit holds exactly across processes either way. Windows are fixed, one per
   subject, staggered by a hash of the subject (django-ratelimit's scheme, which these
   counters replaced: one increment per charge instead of its key building, add and incr).
-- cryptodt.fastpath charges its requests with the same ``charge``.
+- cryptodt.fastpath charges its requests with the same ``charge``, or on the event loop
+  with ``acharge`` (the same rules, the count awaited).
 
 The budget belongs to the user (whichever of their keys or tokens they call with), so
 issuing more keys never buys more requests; anonymous callers are counted per client IP.
@@ -127,14 +128,33 @@ def hit(group: str, subject: str, rate: tuple[int, int], cost: int) -> tuple[int
         else:
             count = counters.get(key, now=now) or 0
     except Exception as exc:  # the counters being down must not take the API down with them
-        logger.warning("rate-limit counter unavailable, failing open: %s", exc.__class__.__name__)
-        return None
+        return _unavailable(exc)
     return None if count is None else (count, end - now)
 
 
-def _count(*, tier: Tier, subject: str, cost: int) -> Usage:
-    rate = selectors.rate_of(tier=tier) or _UNLIMITED
-    counted = hit(GROUP, subject, rate, cost)
+async def ahit(group: str, subject: str, rate: tuple[int, int], cost: int) -> tuple[int, int] | None:
+    """``hit`` (charging, cost >= 1) for the event loop: the count joins the loop's pipeline."""
+    now = int(time.time())
+    key, end = counter_key(group, subject, rate, now)
+    try:
+        count = await counters.aincr(key, cost, expires_at=end + EXPIRY_FUDGE_S, now=now)
+    except Exception as exc:  # Unavailable, or the breaker open when queued
+        return _unavailable(exc)
+    return count, end - now
+
+
+def _unavailable(exc: Exception) -> None:
+    # Unavailable comes from the cache's breaker, which has said so once per outage: a line
+    # per request on top would flood the log (and slow the loop) exactly while degraded.
+    if not isinstance(exc, counters.Unavailable):
+        logger.warning("rate-limit counter unavailable, failing open: %s", exc.__class__.__name__)
+
+
+def _rate(tier: Tier) -> tuple[int, int]:
+    return selectors.rate_of(tier=tier) or _UNLIMITED
+
+
+def _usage(tier: Tier, rate: tuple[int, int], counted: tuple[int, int] | None) -> Usage:
     limit = None if rate is _UNLIMITED else rate[0]
     if counted is None:
         return Usage(tier=tier, limit=limit, count=0, reset_in=rate[1])
@@ -142,10 +162,30 @@ def _count(*, tier: Tier, subject: str, cost: int) -> Usage:
     return Usage(tier=tier, limit=limit, count=count, reset_in=left + 1)
 
 
+def _count(*, tier: Tier, subject: str, cost: int) -> Usage:
+    rate = _rate(tier)
+    return _usage(tier, rate, hit(GROUP, subject, rate, cost))
+
+
+def _cost_units(cost) -> int:
+    return max(1, min(int(cost), MAX_COST))
+
+
 def charge(request, *, user, cost: int = 1) -> Usage:
     """Count ``cost`` units against the caller and remember the result on the request."""
     tier = selectors.tier_of(user=user)
-    usage = _count(tier=tier, subject=subject_of(request, user), cost=max(1, min(int(cost), MAX_COST)))
+    usage = _count(tier=tier, subject=subject_of(request, user), cost=_cost_units(cost))
+    _remember(request, usage)
+    return usage
+
+
+async def acharge(request, *, user, cost: int = 1) -> Usage:
+    """``charge`` for the event loop (cryptodt.fastpath): the same subject, window and key,
+    the count awaited, so it shares the loop's one Redis round trip with the other calls."""
+    tier = selectors.tier_of(user=user)
+    rate = _rate(tier)
+    counted = await ahit(GROUP, subject_of(request, user), rate, _cost_units(cost))
+    usage = _usage(tier, rate, counted)
     _remember(request, usage)
     return usage
 

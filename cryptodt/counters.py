@@ -1,10 +1,14 @@
 """Exact counters every process of one installation agrees on: rate-limit windows
 (accounts.ratelimit), data versions (cryptodt.data_cache), on-demand cool-downs.
 
-With REDIS_URL they are Redis keys in the "default" cache (``add`` then ``incr``, each
-atomic in Redis). Without it (the embedded profile) they live in shared memory: a file
-in DATA_DIR (``counters.shm``) that every process on this machine maps — the web
-workers, the task cluster, management commands — so an increment in one is what the
+With REDIS_URL they are Redis keys in the "default" cache, under its key format (KEY_PREFIX
+and version) with the integer stored as is, so django-redis reads them too; an increment
+is one Lua script (cryptodt.redis_loop.INCR_SCRIPT: INCRBY, and the expiry on the first
+increment), one round trip. On the event loop (cryptodt.fastpath) ``aget``/``aincr``
+send every call of one loop tick in one pipeline (cryptodt.redis_loop). Without it (the
+embedded profile) they live in shared memory: a file in DATA_DIR (``counters.shm``) that
+every process on this machine maps — the web workers, the task cluster, management
+commands — so an increment in one is what the
 next read in any other sees, at once and exactly. That is what lets the embedded profile
 run more than one web process (bin/serve.py, WEB_WORKERS) without each counting its own
 limits, and what lets the fast path (cryptodt.fastpath) read a data version for the
@@ -19,16 +23,25 @@ not exclude threads sharing a descriptor), for a few microseconds; a waiter is w
 the kernel as soon as it is free, not by polling.
 """
 
+import asyncio
 import fcntl
 import hashlib
 import mmap
 import os
 import struct
 import threading
+from collections.abc import Awaitable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+from cryptodt import redis_loop
+from cryptodt.redis_loop import Unavailable
+
+__all__ = ["Unavailable", "aget", "aincr", "clear", "delete", "get", "incr"]
 
 NEVER = 2**62  # expiry of counters that never expire (data versions)
 SLOTS = 1 << 16
@@ -67,17 +80,63 @@ def clear() -> None:
         _table().clear()
 
 
+def aincr(key: str, amount: int = 1, *, expires_at: int | None, now: int) -> Awaitable[int]:
+    """``incr`` for the event loop: an awaitable of the counter, Unavailable instead of None
+    when the store is. The call is queued at once, so the calls made before the loop runs
+    again share one round trip (cryptodt.redis_loop) without a task each."""
+    if settings.REDIS_URL:
+        client = _loop_client()
+        return client.call("EVALSHA", redis_loop.INCR_SHA, 1, client.make_key(key), amount, _ttl(expires_at, now))
+    return _ready(_table().incr(key, amount, NEVER if expires_at is None else expires_at, now))
+
+
+def aget(key: str, *, now: int, default: int | None = None) -> Awaitable[int | None]:
+    """``get`` for the event loop: an awaitable of the counter, ``default`` when it does
+    not exist, Unavailable when the store does not answer (which ``get`` cannot tell apart
+    from a missing counter with Redis)."""
+    if settings.REDIS_URL:
+        client = _loop_client()
+        return client.read("GET", client.make_key(key), convert=lambda reply: default if reply is None else int(reply))
+    value = _table().get(key, now)
+    return _ready(default if value is None else value)
+
+
+def _loop_client() -> redis_loop.LoopClient:
+    url = settings.REDIS_URL
+    found = redis_loop.current()
+    if found is not None and found.url == url:
+        return found
+    # Looked up once per loop: the cache handle is per task in async code, and building one
+    # (django-redis' __init__) cost more than the rest of the request.
+    return redis_loop.client(url, timeout_s=settings.REDIS_TIMEOUT_S, cache=caches["default"])
+
+
+def _ready(value) -> asyncio.Future:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+def _ttl(expires_at: int | None, now: int) -> int:
+    return 0 if expires_at is None else max(1, expires_at - now)
+
+
 def _redis_incr(key: str, amount: int, expires_at: int | None, now: int) -> int | None:
     cache = caches["default"]
-    timeout = None if expires_at is None else max(1, expires_at - now)
-    for _ in range(2):
-        if cache.add(key, amount, timeout):
-            return amount
-        try:
-            return cache.incr(key, amount)
-        except ValueError:  # expired between the two calls: add again
-            continue
-    return None
+    if cache.breaker.is_open():
+        return None
+    try:
+        client = cache.client.get_client(write=True)
+        script = _state.get("script")
+        if script is None or script.registered_client is not client:
+            # redis-py's Script runs EVALSHA and loads the script on NOSCRIPT by itself.
+            script = _state["script"] = client.register_script(redis_loop.INCR_SCRIPT)
+        return int(script(keys=[cache.make_key(key)], args=[amount, _ttl(expires_at, now)]))
+    except RedisError as exc:
+        cache.breaker.trip(exc)
+        return None
+    except (ConnectionInterrupted, ValueError):  # the breaker opened by another thread; not a counter
+        return None
 
 
 class _Table:
@@ -165,7 +224,7 @@ def _digest(key: str) -> bytes:
     return digest if digest != _EMPTY else b"\x01" + digest[1:]
 
 
-_state: dict[str, _Table] = {}
+_state: dict = {}
 
 
 def _table() -> _Table:

@@ -9,7 +9,8 @@ are the same functions:
 - the client address: cryptodt.middleware.apply_forwarded_client_address;
 - the key: accounts.authentication.api_key_from_meta (the database is read every time,
   so a revoked key fails at once; such requests run in the bridge's thread pool);
-- the count: accounts.ratelimit.charge, and the headers accounts.middleware.rate_limit_headers;
+- the count: accounts.ratelimit.charge (``acharge`` on the loop with Redis), and the
+  headers accounts.middleware.rate_limit_headers;
 - the audit entry: accounts.middleware.record_request;
 - the rest of the headers (security, CORS, Vary, content type) are the ones Django's
   middleware put on the last answer it gave for the path, learnt when it answered one;
@@ -32,11 +33,11 @@ from django.db import close_old_connections
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import ratelimit
-from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADERS, api_key_from_meta
+from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADERS, api_key_from_meta, raw_api_key
 from accounts.middleware import rate_limit_headers, record_request
-from cryptodt import observability
+from cryptodt import counters, observability
 from cryptodt.api.reads import rendered_request_key
-from cryptodt.data_cache import parse_query, rendered_hit
+from cryptodt.data_cache import aversion, parse_query, rendered_hit
 from cryptodt.middleware import apply_forwarded_client_address
 from cryptodt.wsgi_bridge import _TOO_LARGE, ClientDisconnected, _send_json
 
@@ -89,8 +90,8 @@ class FastPath:
         # by Host and scheme too, so only hosts Django accepted (ALLOWED_HOSTS) and schemes
         # it did not redirect are answered here.
         self.learnt: dict[tuple[str, bool], list[tuple[bytes, bytes]]] = {}
-        # Anonymous hits are decided on the event loop only when the caches are in this
-        # process or on local disk (embedded profile).
+        # Anonymous hits are decided on the event loop synchronously when the counters are
+        # in shared memory (embedded profile), with awaited, pipelined counters with Redis.
         self.on_loop = not settings.REDIS_URL
         self.max_fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
 
@@ -107,13 +108,14 @@ class FastPath:
         if body is None:
             await _send_json(send, 413, _TOO_LARGE)
             return
-        if _keyed(meta) or not self.on_loop:
-            # The key is read from the database, and Redis round trips would stall every
-            # other request on the loop: in a pool thread, still without Django's stack.
+        if _keyed(meta):
+            # The key is read from the database: in a pool thread, still without Django's stack.
             loop = asyncio.get_running_loop()
             outcome = await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
-        else:
+        elif self.on_loop:
             outcome = self.decide(scope, kind, meta)
+        else:
+            outcome = await self.decide_with_redis(scope, kind, meta)
         if isinstance(outcome, _Handoff):
             status, headers, content = await self.bridge.respond(scope, body, outcome.environ)
             if status == 200 and outcome.environ is None and len(self.learnt) < MAX_LEARNT:
@@ -156,15 +158,59 @@ class FastPath:
             record_request(
                 user=user, credential=credential, method=scope["method"], path=path, status=200, started=started
             )
-        headers = list(template)
-        headers.append((b"content-length", str(len(body)).encode()))
-        headers.extend(
-            (name.lower().encode(), value.encode()) for name, value in rate_limit_headers(usage, 200).items()
-        )
-        # What RequestObservation does for Django's answers: an id per response, the request counted.
-        headers.append((b"x-request-id", observability.request_id(meta.get("HTTP_X_REQUEST_ID", "")).encode()))
-        observability.count_request(path, "GET", 200, time.perf_counter() - started)
-        return 200, headers, body
+        return _answer(meta, path, template, body, usage, started)
+
+    async def decide_with_redis(self, scope: dict, kind: str, meta: dict):
+        """``decide`` for anonymous requests with Redis, on the event loop: the data version
+        and the charge are asked for in the same tick, so they share one pipelined round
+        trip with each other and every other request of the tick (cryptodt.redis_loop).
+
+        The charge is made before the version says whether the answer is still current;
+        when it is not (or the version is unknown, Redis not answering) Django answers
+        with the usage in the environ and does not count the request again. That is exact
+        because these views cost one unit, as this charge does (ReadView.rate_cost).
+        """
+        started = time.perf_counter()
+        path = scope["path"]
+        try:
+            params = parse_query(get_str_from_wsgi(meta, "QUERY_STRING", ""), max_fields=self.max_fields)
+        except ValueError:
+            return _PASS
+        template = self.learnt.get(_template_key(scope, meta))
+        if "format" in params or template is None:
+            return _PASS
+        if raw_api_key(meta, path=path, params=params) is not None:
+            # A key in the query string (CoinGecko's way) is read from the database.
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
+        if not settings.ANON_READS:
+            return _PASS
+        apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
+        request = _Request(meta, scope["method"], path)
+        try:
+            version = aversion(kind)  # queued; the charge joins it in the same round trip
+        except counters.Unavailable:
+            version = None
+        usage = await ratelimit.acharge(request, user=AnonymousUser(), cost=1)
+        try:
+            data_version = None if version is None else await version
+        except counters.Unavailable:
+            data_version = None
+        body = None if data_version is None else rendered_hit(kind, rendered_request_key(path, params), data_version)
+        if body is None or usage.limited:
+            return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})
+        return _answer(meta, path, template, body, usage, started)
+
+
+def _answer(meta: dict, path: str, template: list, body: bytes, usage, started: float) -> tuple:
+    """The 200 for a hit: the learnt headers, the count's, a request id; the request counted."""
+    headers = list(template)
+    headers.append((b"content-length", str(len(body)).encode()))
+    headers.extend((name.lower().encode(), value.encode()) for name, value in rate_limit_headers(usage, 200).items())
+    # What RequestObservation does for Django's answers: an id per response, the request counted.
+    headers.append((b"x-request-id", observability.request_id(meta.get("HTTP_X_REQUEST_ID", "")).encode()))
+    observability.count_request(path, "GET", 200, time.perf_counter() - started)
+    return 200, headers, body
 
 
 def _in_thread(fast: FastPath, scope: dict, kind: str, meta: dict):

@@ -233,6 +233,9 @@ TABLE_URLS = {
 }
 
 
+REFERENCES = ("bare ASGI", "minimal Django")
+
+
 def table(args) -> int:
     """Every row of issue 13's table plus cryptodt's, in one run, with ratios to the references."""
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="cryptodt-bench-")
@@ -310,6 +313,8 @@ def table(args) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
     references: dict[str, float] = {}
     for name, command, url, headers, redis_url in rows:
+        if args.only and args.only not in name and not name.startswith(REFERENCES):
+            continue  # the references always run: every ratio is to a row of the same run
         args.url, args.header = url, headers
         try:
             row = run_one(name, command, args, data_dir, redis_url, extra_env={"BENCH_BODY_FILE": str(body_file)})
@@ -358,7 +363,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per candidate")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=8, help="WEB_THREADS for the bridge candidates")
-    parser.add_argument("--only", default="", help="run only candidates whose name contains this text")
+    parser.add_argument(
+        "--only", default="", help="run only candidates whose name contains this text (--table: and the references)"
+    )
     parser.add_argument(
         "--data-dir", default="", help="use this DATA_DIR (e.g. one with collected prices) instead of a fresh one"
     )

@@ -151,8 +151,8 @@ print("ok")
 class RedisServer:
     """A real redis-server on a free port, for a test to stop, freeze and thaw."""
 
-    def __init__(self, directory: Path):
-        self.port = free_port()
+    def __init__(self, directory: Path, *, port: int | None = None):
+        self.port = port or free_port()  # a port: a restart where the stopped one was
         self.proc = subprocess.Popen(
             [
                 shutil.which("redis-server"),
