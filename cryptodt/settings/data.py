@@ -62,10 +62,13 @@ REDIS_URL = envstr("REDIS_URL")
 # next try (cryptodt/cache.py, docs/operations.md).
 REDIS_TIMEOUT_S = envfloat("REDIS_TIMEOUT_S", 0.25, minimum=0.01)
 REDIS_RETRY_S = envfloat("REDIS_RETRY_S", 2.0, minimum=0.0)
-# Bytes each in-process cache may hold (keys plus pickled values); the oldest go first.
-# Per web process: WEB_WORKERS (2) processes each hold their own copy, so 4 MiB apiece is
+# Bytes the in-process caches of one web process may hold together (keys plus values); the
+# oldest go first. WEB_WORKERS (2) processes each hold their own copy, so 4 MiB apiece is
 # the 8 MiB one process used to hold (BENCHMARKS.md, "Memory under random query strings").
+# The rendered answers (cryptodt.data_cache) take all of it with Redis, and half of it in
+# the embedded profile, where the default cache below takes the other half.
 LOCAL_CACHE_MAX_BYTES = envint("LOCAL_CACHE_MAX_BYTES", 4 * 1024 * 1024, minimum=1024 * 1024)
+ANSWER_CACHE_MAX_BYTES = LOCAL_CACHE_MAX_BYTES if REDIS_URL else LOCAL_CACHE_MAX_BYTES // 2
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -95,7 +98,7 @@ else:
         "default": {
             "BACKEND": "cryptodt.cache.BoundedLocMemCache",
             "LOCATION": "cryptodt",
-            "OPTIONS": {"MAX_ENTRIES": 20000, "MAX_BYTES": LOCAL_CACHE_MAX_BYTES},
+            "OPTIONS": {"MAX_ENTRIES": 20000, "MAX_BYTES": LOCAL_CACHE_MAX_BYTES - ANSWER_CACHE_MAX_BYTES},
         },
         # State that the web server and the django-q2 cluster (separate processes) must
         # agree on: circuit breakers, provider budgets and statistics. A file cache is
