@@ -28,7 +28,9 @@ KINDS = ("prices", "market", "trending", "ohlcv", "history", "defi", "fear_greed
 
 
 def version(kind: str) -> int:
-    """The kind's data version: it changes whenever new data of the kind commits."""
+    """The kind's data version: it changes whenever new data of the kind commits. 0 means
+    unknown (no data stored yet, or the counters lost or out of reach): nothing is served
+    from this process's rendered answers then."""
     return counters.get(f"data-version:{kind}", now=int(time.time())) or 0
 
 
@@ -44,7 +46,12 @@ def bump(*kinds: str) -> None:
     """Called by services after a batch commits."""
     now = int(time.time())
     for kind in kinds:
-        counters.incr(f"data-version:{kind}", 1, expires_at=None, now=now)
+        key = f"data-version:{kind}"
+        if counters.incr(key, 1, expires_at=None, now=now) == 1:
+            # A new counter: a fresh install, or a Redis that lost its keys. Its numbers must
+            # not repeat the old counter's, under which answers may still be kept in a web
+            # process, so it goes on from the clock (microseconds), past any old number.
+            counters.incr(key, time.time_ns() // 1000, expires_at=None, now=now)
 
 
 def _key(prefix: str, kind: str, params: tuple, data_version: int | None = None) -> str:
@@ -103,6 +110,8 @@ def cached_rendered(kind: str, request_key: tuple, ttl: int, render: Callable[[]
     (new version) or ``ttl`` passes.
     """
     data_version = version(kind)
+    if not data_version:
+        return render()
     body = _answers.get((kind, data_version, request_key))
     if body is None:
         if settings.REDIS_URL:
@@ -123,7 +132,8 @@ def first_attempt(key: str, *, cooldown_s: int = 60) -> bool:
 def rendered_hit(kind: str, request_key: tuple, data_version: int | None = None) -> bytes | None:
     """The body ``cached_rendered`` stored in this process for this exact request, or None
     (cryptodt.fastpath, which may have read the version already)."""
-    return _answers.get((kind, version(kind) if data_version is None else data_version, request_key))
+    data_version = version(kind) if data_version is None else data_version
+    return _answers.get((kind, data_version, request_key)) if data_version else None
 
 
 def forget_answers() -> None:

@@ -5,10 +5,13 @@ is what the next read in another sees."""
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+from django.core.cache import caches
+
 from accounts import ratelimit
-from cryptodt import data_cache
+from cryptodt import counters, data_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +63,18 @@ def test_the_limit_is_reached_at_exactly_the_same_request_whichever_process_coun
 
 
 def test_a_data_version_bumped_in_another_process_is_seen_by_the_next_read():
+    data_cache.bump("prices")
     before = data_cache.version("prices")
     assert _python(BUMPER).wait(timeout=60) == 0
     assert data_cache.version("prices") == before + 1
+
+
+def test_a_new_data_version_starts_past_any_number_an_earlier_counter_reached():
+    assert data_cache.version("prices") == 0  # unknown: no answer is served from memory
+    data_cache.bump("prices")
+    first = data_cache.version("prices")
+    assert first > time.time() * 1_000_000 - 60_000_000  # from the clock, not from 1
+    counters.clear()  # the counters lost: a new shared-memory table, or a Redis restart (below)
+    caches["default"].clear()
+    data_cache.bump("prices")
+    assert data_cache.version("prices") > first
