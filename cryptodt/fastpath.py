@@ -208,7 +208,11 @@ def _keyed(meta: dict) -> bool:
 
 
 def _bodiless(scope: dict, meta: dict) -> bool:
-    return scope.get("http_version") in _BODILESS_VERSIONS and not any(name in meta for name in _BODY_HEADERS.values())
+    return (
+        scope.get("http_version") in _BODILESS_VERSIONS
+        and "CONTENT_LENGTH" not in meta
+        and "HTTP_TRANSFER_ENCODING" not in meta
+    )
 
 
 def _question(path: str, query_string: str, max_fields: int | None) -> tuple[QueryParams, tuple]:
