@@ -66,7 +66,7 @@ _NAME_BYTES = {
 }
 # HTTP/1.x requests without these headers have no body (RFC 9112, 6.3), so there is nothing
 # to receive: not awaiting ``receive`` saves a round trip through the server's own thread
-# (about 10 µs per request with granian, BENCHMARKS.md "fast path: where the time goes").
+# (about 10 µs per request with granian, BENCHMARKS.md "Fast path: where the time goes").
 _BODY_HEADERS = {b"content-length": "CONTENT_LENGTH", b"transfer-encoding": "HTTP_TRANSFER_ENCODING"}
 _BODILESS_VERSIONS = frozenset({"1.0", "1.1"})
 # Query strings up to this long have their parse and cache key memoised (the same few

@@ -38,12 +38,11 @@ def route_of(request) -> str:
 
 def request_id(incoming: str) -> str:
     """The caller's id when it is a plain token, else a new one: what ``uuid.uuid4().hex``
-    gives (32 hex digits, version 4), built without the UUID object, which cost more than
-    the rest of a cached read's request id and header (BENCHMARKS.md, "fast path: where
-    the time goes")."""
+    gives (32 hex digits, version 4), built without the UUID object, for a third of its
+    cost on every fast-path answer (BENCHMARKS.md, "Fast path: where the time goes")."""
     if incoming and _SANE_ID.match(incoming):
         return incoming
-    return "%032x" % (int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET)
+    return "%032x" % ((int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR) | _UUID4_SET)
 
 
 def count_request(route: str, method: str, status: int, seconds: float) -> None:
