@@ -86,4 +86,7 @@ def record_request(*, user, credential, method: str, path: str, status: int, sta
 def rate_limit_headers(usage: ratelimit.Usage, status: int) -> dict[str, str]:
     """X-RateLimit-* (and Retry-After on a 429) for a response (this middleware and
     cryptodt.fastpath both call it)."""
-    return {name: value for name, value in usage.headers().items() if name != "Retry-After" or status == 429}
+    headers = usage.headers()  # a new dict each time, so it may be trimmed
+    if status != 429:
+        headers.pop("Retry-After", None)
+    return headers

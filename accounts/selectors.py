@@ -1,5 +1,7 @@
 """Reads: tiers, rates and a user's keys."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import caches
@@ -19,16 +21,18 @@ def tier_of(*, user: AbstractBaseUser | AnonymousUser | None) -> Tier:
     return Tier(profile.tier) if profile is not None else Tier.FREE
 
 
+# The setting that holds each limited tier's rate; the others are unlimited.
+_RATE_SETTINGS = {Tier.ANONYMOUS: "RATE_ANON", Tier.FREE: "RATE_FREE", Tier.PRO: "RATE_PRO"}
+
+
 def rate_of(*, tier: Tier) -> tuple[int, int] | None:
-    """(requests, window seconds) for a tier; None means unlimited."""
-    rate = {
-        Tier.ANONYMOUS: settings.RATE_ANON,
-        Tier.FREE: settings.RATE_FREE,
-        Tier.PRO: settings.RATE_PRO,
-    }.get(tier)
-    return None if rate is None else parse_rate(rate)
+    """(requests, window seconds) for a tier; None means unlimited. Read on every charge,
+    so only the tier's own setting is read, and its parse is memoised."""
+    name = _RATE_SETTINGS.get(tier)
+    return None if name is None else parse_rate(getattr(settings, name))
 
 
+@functools.lru_cache(maxsize=64)
 def parse_rate(rate: str) -> tuple[int, int]:
     """``50/m`` (cryptodt.env.envrate validated it) -> (50, 60)."""
     count, _, period = rate.partition("/")

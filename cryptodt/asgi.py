@@ -22,6 +22,7 @@ from cryptodt.wsgi_bridge import WSGIBridge, lifespan  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
 
 bridge = WSGIBridge(django_wsgi_app, threads=settings.WEB_THREADS, max_body_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+fast_path = FastPath(bridge)
 
 
 def on_startup() -> None:
@@ -38,7 +39,7 @@ async def startup(scope, receive, send) -> None:
 
 application = ProtocolTypeRouter(
     {
-        "http": FastPath(bridge),
+        "http": fast_path,
         "websocket": URLRouter(websocket_urlpatterns),
         "lifespan": startup,
     }

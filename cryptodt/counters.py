@@ -25,6 +25,7 @@ the kernel as soon as it is free, not by polling.
 
 import asyncio
 import fcntl
+import functools
 import hashlib
 import mmap
 import os
@@ -219,6 +220,7 @@ class _Table:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
+@functools.lru_cache(maxsize=4096)  # the same keys (a version, a caller's window) are asked for again and again
 def _digest(key: str) -> bytes:
     digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
     return digest if digest != _EMPTY else b"\x01" + digest[1:]

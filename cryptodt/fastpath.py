@@ -24,6 +24,7 @@ already been charged here, so the request goes on with the usage in the environ
 """
 
 import asyncio
+import functools
 import time
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADER
 from accounts.middleware import rate_limit_headers, record_request
 from cryptodt import counters, observability
 from cryptodt.api.reads import rendered_request_key
-from cryptodt.data_cache import aversion, parse_query, rendered_hit
+from cryptodt.data_cache import QueryParams, aversion, parse_query, rendered_hit
 from cryptodt.middleware import apply_forwarded_client_address
 from cryptodt.wsgi_bridge import _TOO_LARGE, ClientDisconnected, _send_json
 
@@ -51,6 +52,7 @@ _ROUTING_HEADERS = {
     b"x-forwarded-port": "HTTP_X_FORWARDED_PORT",
     b"forwarded": "HTTP_FORWARDED",
 }
+_ROUTING_NAMES = tuple(_ROUTING_HEADERS.values())
 # Request header -> its environ name, X-API-Key first (accounts.authentication.KEY_HEADERS).
 _KEY_HEADERS = {name[5:].lower().replace("_", "-").encode(): name for name in KEY_HEADERS}
 _PLAIN_KEY_HEADER = {b"x-api-key": API_KEY_HEADER}
@@ -59,6 +61,18 @@ _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 # Headers that belong to one response, not to the path: never learnt, always computed.
 _PER_RESPONSE = frozenset({b"date", b"content-length", b"x-ratelimit-limit", b"x-ratelimit-remaining"})
 _PER_RESPONSE |= {b"x-ratelimit-reset", b"retry-after", b"x-request-id"}
+# Header names as the ASGI server wants them (lower-case bytes), encoded once.
+_NAME_BYTES = {
+    name: name.lower().encode() for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+}
+# HTTP/1.x requests without these headers have no body (RFC 9112, 6.3), so there is nothing
+# to receive: not awaiting ``receive`` saves a round trip through the server's own thread
+# (about 10 µs per request with granian, BENCHMARKS.md "Fast path: where the time goes").
+_BODY_HEADERS = {b"content-length": "CONTENT_LENGTH", b"transfer-encoding": "HTTP_TRANSFER_ENCODING"}
+_BODILESS_VERSIONS = frozenset({"1.0", "1.1"})
+# Query strings up to this long have their parse and cache key memoised (the same few
+# questions repeat); longer ones, and a flood of distinct ones, cost the plain parse.
+_MEMO_QUERY_CHARS = 512
 
 
 class _Request:
@@ -101,13 +115,16 @@ class FastPath:
         if meta is None:
             await self.bridge(scope, receive, send)
             return
-        try:
-            body = await self.bridge.read_body(receive)  # a GET's (usually empty) body, capped the same way
-        except ClientDisconnected:
-            return
-        if body is None:
-            await _send_json(send, 413, _TOO_LARGE)
-            return
+        if _bodiless(scope, meta):
+            body = b""
+        else:
+            try:
+                body = await self.bridge.read_body(receive)  # a GET's body, capped the same way
+            except ClientDisconnected:
+                return
+            if body is None:
+                await _send_json(send, 413, _TOO_LARGE)
+                return
         if _keyed(meta):
             # The key is read from the database: in a pool thread, still without Django's stack.
             loop = asyncio.get_running_loop()
@@ -130,12 +147,12 @@ class FastPath:
         started = time.perf_counter()
         path = scope["path"]
         try:
-            params = parse_query(get_str_from_wsgi(meta, "QUERY_STRING", ""), max_fields=self.max_fields)
+            params, request_key = _question(path, meta["QUERY_STRING"], self.max_fields)
         except ValueError:
             return _PASS  # too many fields: Django answers the 400
         if "format" in params:
             return _PASS
-        body = rendered_hit(kind, rendered_request_key(path, params))
+        body = rendered_hit(kind, request_key)
         template = self.learnt.get(_template_key(scope, meta))
         if body is None or template is None:
             return _PASS
@@ -173,7 +190,7 @@ class FastPath:
         started = time.perf_counter()
         path = scope["path"]
         try:
-            params = parse_query(get_str_from_wsgi(meta, "QUERY_STRING", ""), max_fields=self.max_fields)
+            params, request_key = _question(path, meta["QUERY_STRING"], self.max_fields)
         except ValueError:
             return _PASS
         template = self.learnt.get(_template_key(scope, meta))
@@ -196,7 +213,7 @@ class FastPath:
             data_version = None if version is None else await version
         except counters.Unavailable:
             data_version = None
-        body = None if data_version is None else rendered_hit(kind, rendered_request_key(path, params), data_version)
+        body = None if data_version is None else rendered_hit(kind, request_key, data_version)
         if body is None or usage.limited:
             return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})
         return _answer(meta, path, template, body, usage, started)
@@ -205,8 +222,11 @@ class FastPath:
 def _answer(meta: dict, path: str, template: list, body: bytes, usage, started: float) -> tuple:
     """The 200 for a hit: the learnt headers, the count's, a request id; the request counted."""
     headers = list(template)
-    headers.append((b"content-length", str(len(body)).encode()))
-    headers.extend((name.lower().encode(), value.encode()) for name, value in rate_limit_headers(usage, 200).items())
+    headers.append((b"content-length", b"%d" % len(body)))
+    headers.extend(
+        (_NAME_BYTES.get(name) or name.lower().encode(), value.encode())
+        for name, value in rate_limit_headers(usage, 200).items()
+    )
     # What RequestObservation does for Django's answers: an id per response, the request counted.
     headers.append((b"x-request-id", observability.request_id(meta.get("HTTP_X_REQUEST_ID", "")).encode()))
     observability.count_request(path, "GET", 200, time.perf_counter() - started)
@@ -227,12 +247,36 @@ def _template_key(scope: dict, meta: dict) -> tuple:
     # Everything Django's answer headers may depend on besides the path: whether a key was
     # sent, and the host and scheme as Django sees them (ALLOWED_HOSTS, SECURE_SSL_REDIRECT,
     # HSTS behind SECURE_PROXY_SSL_HEADER).
-    routing = tuple(meta.get(name) for name in _ROUTING_HEADERS.values())
+    routing = tuple(map(meta.get, _ROUTING_NAMES))
     return scope["path"], _keyed(meta), scope.get("scheme", "http"), routing
 
 
 def _keyed(meta: dict) -> bool:
     return any(name in meta for name in KEY_HEADERS)
+
+
+def _bodiless(scope: dict, meta: dict) -> bool:
+    return (
+        scope.get("http_version") in _BODILESS_VERSIONS
+        and "CONTENT_LENGTH" not in meta
+        and "HTTP_TRANSFER_ENCODING" not in meta
+    )
+
+
+def _question(path: str, query_string: str, max_fields: int | None) -> tuple[QueryParams, tuple]:
+    """The parsed query (as Django reads it) and the rendered answer's key; ValueError
+    beyond ``max_fields`` fields. The caller only reads what it gets."""
+    if len(query_string) > _MEMO_QUERY_CHARS:
+        return _parse(path, query_string, max_fields)
+    return _memo_parse(path, query_string, max_fields)
+
+
+def _parse(path: str, query_string: str, max_fields: int | None) -> tuple[QueryParams, tuple]:
+    params = parse_query(get_str_from_wsgi({"QUERY_STRING": query_string}, "QUERY_STRING", ""), max_fields=max_fields)
+    return params, rendered_request_key(path, params)
+
+
+_memo_parse = functools.lru_cache(maxsize=1024)(_parse)  # an error is raised again, never memoised
 
 
 def _meta(scope: dict) -> dict | None:
@@ -258,6 +302,8 @@ def _meta(scope: dict) -> dict | None:
             meta[_ROUTING_HEADERS[name]] = raw_value.decode("latin1")
         elif name == b"x-request-id":
             meta["HTTP_X_REQUEST_ID"] = raw_value.decode("latin1")
+        elif name in _BODY_HEADERS:
+            meta[_BODY_HEADERS[name]] = raw_value.decode("latin1")
         elif name == b"accept":
             if raw_value.strip().lower().decode("latin1") not in _JSON_ACCEPTS:
                 return None

@@ -6,9 +6,9 @@ errors other middleware return included.
 """
 
 import functools
+import os
 import re
 import time
-import uuid
 
 import structlog
 from django.conf import settings
@@ -20,6 +20,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # forge log fields or fill them with junk, so it is replaced.
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# uuid.uuid4()'s version (4) and variant (RFC 4122) bits, set on 128 random bits.
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def route_of(request) -> str:
@@ -34,8 +37,12 @@ def route_of(request) -> str:
 
 
 def request_id(incoming: str) -> str:
-    """The caller's id when it is a plain token, else a new one."""
-    return incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+    """The caller's id when it is a plain token, else a new one: what ``uuid.uuid4().hex``
+    gives (32 hex digits, version 4), built without the UUID object, for a third of its
+    cost on every fast-path answer (BENCHMARKS.md, "Fast path: where the time goes")."""
+    if incoming and _SANE_ID.match(incoming):
+        return incoming
+    return "%032x" % ((int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR) | _UUID4_SET)
 
 
 def count_request(route: str, method: str, status: int, seconds: float) -> None:

@@ -12,7 +12,6 @@ the load average seen before each run.
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -26,101 +25,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
 
-
-def _serve_module():
-    spec = importlib.util.spec_from_file_location("cryptodt_serve", ROOT / "bin" / "serve.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def granian(target: str, *, interface: str = "asgi", workers: int = 1, extra: tuple = ()) -> callable:
-    def command(port: int, env: dict) -> list[str]:
-        return [
-            PYTHON,
-            "-m",
-            "granian",
-            "--interface",
-            interface,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--workers-kill-timeout",
-            "5",
-            *extra,
-            target,
-        ]
-
-    return command
-
-
-def uvicorn(target: str, *, workers: int = 1) -> callable:
-    def command(port: int, env: dict) -> list[str]:
-        return [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            target,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
-
-    return command
-
-
-def serve_py(workers: int) -> callable:
-    """Exactly the web command that bin/serve.py runs."""
-
-    def command(port: int, env: dict) -> list[str]:
-        saved = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(env, WEB_WORKERS=str(workers))
-        try:
-            return _serve_module().web_command("127.0.0.1", str(port))
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-
-    return command
-
-
-# name -> (command, profile); "redis" rows run only with --redis-url.
-CANDIDATES = {
-    "serve.py: granian asgi + bridge, 2 workers (embedded default)": (serve_py(2), "embedded"),
-    "serve.py: granian asgi + bridge, 1 worker, embedded": (serve_py(1), "embedded"),
-    "serve.py: granian asgi + bridge, 1 worker, Redis": (serve_py(1), "redis"),
-    "serve.py: granian asgi + bridge, 2 workers, Redis (scale-out default)": (serve_py(2), "redis"),
-    "uvicorn + bridge, 1 worker": (uvicorn("cryptodt.asgi:application"), "embedded"),
-    "granian asgi + a2wsgi, 1 worker": (granian("bench.http.apps:a2wsgi"), "embedded"),
-    "granian asgi + Django ASGI handler, 1 worker": (granian("bench.http.apps:django_asgi"), "embedded"),
-    "uvicorn + Django ASGI handler, 2 workers": (uvicorn("bench.http.apps:django_asgi", workers=2), "embedded"),
-    "granian wsgi, 1 worker (no WebSockets; reference)": (
-        granian("cryptodt.wsgi:application", interface="wsgi", extra=("--blocking-threads", "8")),
-        "embedded",
-    ),
-    "granian wsgi, 2 workers (no WebSockets; reference)": (
-        granian("cryptodt.wsgi:application", interface="wsgi", workers=2, extra=("--blocking-threads", "8")),
-        "embedded",
-    ),
-}
+from bench.http.servers import CANDIDATES, PYTHON, REFERENCES, TABLE_URLS, serve_py, table_rows  # noqa: E402
 
 
 def free_port() -> int:
@@ -225,19 +132,9 @@ def run_one(name: str, command, args, data_dir: str, redis_url: str, *, extra_en
         stop(proc)
 
 
-# Issue 13's table: the references, then cryptodt, all against the same answer bytes.
-TABLE_URLS = {
-    "prices": "/api/prices?symbols=BTC,ETH,C2",
-    "simple": "/api/v3/simple/price?ids=coin-0000,coin-0001,coin-0002&vs_currencies=usd",
-    "market": "/api/market?limit=3",
-}
-
-
-REFERENCES = ("bare ASGI", "minimal Django")
-
-
 def table(args) -> int:
-    """Every row of issue 13's table plus cryptodt's, in one run, with ratios to the references."""
+    """Every row of issue 13's table plus cryptodt's, in one run, with ratios to the references
+    (``--only`` selects rows; the references always run)."""
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="cryptodt-bench-")
     seeded = subprocess.run(
         [PYTHON, "bench/http/seed.py", data_dir], cwd=ROOT, capture_output=True, text=True, check=True
@@ -246,60 +143,10 @@ def table(args) -> int:
     body_file = Path(data_dir) / "answer.json"
     prices = TABLE_URLS["prices"]
     rows = [
-        (
-            "bare ASGI app, same bytes (uvicorn, 2 workers)",
-            uvicorn("bench.http.minimal:bare", workers=2),
-            prices,
-            [],
-            "",
-        ),
-        (
-            "minimal Django app, one cached view, granian WSGI, 2 workers",
-            granian("bench.http.minimal:django_wsgi", interface="wsgi", workers=2),
-            prices,
-            [],
-            "",
-        ),
-        (
-            "minimal Django app, 1 worker",
-            granian("bench.http.minimal:django_wsgi", interface="wsgi"),
-            prices,
-            [],
-            "",
-        ),
+        row
+        for row in table_rows(pro_key=pro_key, redis_url=args.redis_url)
+        if row[0] in REFERENCES or not args.only or args.only in row[0]
     ]
-    rows.append(
-        (
-            "cryptodt without the fast path (bridge only), embedded, anonymous, prices",
-            granian("bench.http.apps:no_fastpath", extra=("--loop", "uvloop", "--no-access-log")),
-            prices,
-            [],
-            "",
-        )
-    )
-    for label, url in TABLE_URLS.items():
-        rows.append((f"cryptodt serve.py, embedded, 2 web processes, anonymous, {label}", serve_py(2), url, [], ""))
-    rows.append(
-        (
-            "cryptodt serve.py, embedded, 2 web processes, pro API key, prices",
-            serve_py(2),
-            prices,
-            [f"X-API-Key: {pro_key}"],
-            "",
-        )
-    )
-    rows.append(("cryptodt serve.py, embedded, 1 web process, anonymous, prices", serve_py(1), prices, [], ""))
-    if args.redis_url:
-        rows.append(("cryptodt serve.py, Redis, 2 workers, anonymous, prices", serve_py(2), prices, [], args.redis_url))
-        rows.append(
-            (
-                "cryptodt serve.py, Redis, 2 workers, pro API key, prices",
-                serve_py(2),
-                prices,
-                [f"X-API-Key: {pro_key}"],
-                args.redis_url,
-            )
-        )
     # The references answer cryptodt's own bytes for the prices read.
     body_file.write_bytes(_answer_of(prices, data_dir))
     print(
@@ -313,8 +160,6 @@ def table(args) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
     references: dict[str, float] = {}
     for name, command, url, headers, redis_url in rows:
-        if args.only and args.only not in name and not name.startswith(REFERENCES):
-            continue  # the references always run: every ratio is to a row of the same run
         args.url, args.header = url, headers
         try:
             row = run_one(name, command, args, data_dir, redis_url, extra_env={"BENCH_BODY_FILE": str(body_file)})
@@ -363,9 +208,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per candidate")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=8, help="WEB_THREADS for the bridge candidates")
-    parser.add_argument(
-        "--only", default="", help="run only candidates whose name contains this text (--table: and the references)"
-    )
+    parser.add_argument("--only", default="", help="run only candidates whose name contains this text")
     parser.add_argument(
         "--data-dir", default="", help="use this DATA_DIR (e.g. one with collected prices) instead of a fresh one"
     )

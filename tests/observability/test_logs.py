@@ -7,9 +7,11 @@ import logging
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
+from cryptodt import observability
 from cryptodt.logs import PlainFormatter, json_formatter
 from markets.services import collect
 from tests.platform.processes import ROOT
@@ -52,6 +54,14 @@ def test_a_sane_incoming_request_id_is_kept_and_a_forged_one_replaced(client, se
     assert forged["X-Request-ID"] != 'x" injected="1'
     assert len(forged["X-Request-ID"]) == 32
     assert client.get("/api/health")["X-Request-ID"]  # API answers too
+
+
+def test_a_new_request_id_is_a_random_version_4_uuid():
+    ids = {observability.request_id("") for _ in range(1000)}
+    assert len(ids) == 1000
+    for value in ids:
+        parsed = uuid.UUID(hex=value)
+        assert parsed.hex == value and parsed.version == 4 and parsed.variant == uuid.RFC_4122
 
 
 def test_lines_outside_a_request_have_no_request_id(captured):
