@@ -15,6 +15,10 @@ emptied only after the INSERT committed. So:
   an entry written twice (a crash between commit and emptying the spool, two processes
   replaying one orphan) is stored once.
 
+The same writer writes API keys' last_used marks (``mark_key_used``: at most one per key
+and process a minute, coalesced), so a keyed read never waits for an UPDATE. A mark is
+not spooled: a kill loses at most the last minute of a "seen recently" mark.
+
 Without the writer (tests, management commands) ``flush()`` does the same steps in the
 calling thread, and once more when the process exits.
 """
@@ -34,7 +38,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import AuditEntry
+from accounts.models import ApiKey, AuditEntry
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,8 @@ _spool_lock = threading.RLock()  # one writer of the spool and the database at a
 # there: a process whose database settings change (a test run swapping in its test
 # database and back) never writes one database's entries into another.
 _buffer: list[tuple[str, dict]] = []
+# key id -> (database, latest use): last_used marks, coalesced until the writer writes them.
+_marks: dict[int, tuple[str, datetime]] = {}
 _wake = threading.Event()
 _writer: threading.Thread | None = None
 
@@ -82,6 +88,31 @@ def record(
         if len(_buffer) >= MAX_BUFFERED:
             return
         _buffer.append((_database_name(), entry))
+
+
+def mark_key_used(*, key_id: int, at: datetime) -> None:
+    """The key was used at ``at``; written with the next batch (``_write_marks``)."""
+    with _lock:
+        _marks[key_id] = (_database_name(), at)
+
+
+def _write_marks() -> int:
+    """One UPDATE per key used since the last write. A mark the database refused waits
+    for the next attempt, unless a newer one came meanwhile."""
+    here = _database_name()
+    with _lock:
+        taken = {key_id: mark for key_id, mark in _marks.items() if mark[0] == here}
+        for key_id in taken:
+            del _marks[key_id]
+    for done, (key_id, (_database, at)) in enumerate(taken.items()):
+        try:
+            ApiKey.objects.filter(pk=key_id).update(last_used=at)
+        except Exception:
+            with _lock:
+                for again, mark in list(taken.items())[done:]:
+                    _marks.setdefault(again, mark)
+            raise
+    return len(taken)
 
 
 class _Spool:
@@ -205,6 +236,7 @@ def flush() -> int:
         try:
             written = _spool.write_to_database()
             _replay_orphans()
+            _write_marks()
         except Exception as exc:  # database down or locked: the entries wait in the spool
             logger.warning("audit: %d entries kept in the spool for later: %s", _spool.lines, exc.__class__.__name__)
             return 0
@@ -214,6 +246,7 @@ def flush() -> int:
 def discard() -> None:
     with _lock:
         _buffer.clear()
+        _marks.clear()
     with _spool_lock:
         if _spool.file is not None:
             _spool.file.seek(0)
@@ -247,10 +280,13 @@ def _write_loop() -> None:
                 entries = _take()
                 if entries:
                     _spool.append(entries)
-                if _spool.due() and time.monotonic() >= retry_at:
+                due = _spool.due()
+                if time.monotonic() >= retry_at and (due or _marks):
                     close_old_connections()
-                    _spool.write_to_database()
-                    _replay_orphans()
+                    if due:
+                        _spool.write_to_database()
+                        _replay_orphans()
+                    _write_marks()
             except Exception as exc:  # the database is down or locked: try again later
                 kept, reason = _spool.lines, exc.__class__.__name__
                 logger.warning("audit: %d entries kept in the spool for later: %s", kept, reason)
