@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import ApiKey, AuditEntry
@@ -51,7 +51,7 @@ _spool_lock = threading.RLock()  # one writer of the spool and the database at a
 # Entries are tagged with the database their request was served from, and only written
 # there: a process whose database settings change (a test run swapping in its test
 # database and back) never writes one database's entries into another.
-_buffer: list[tuple[str, dict]] = []
+_buffer: list[tuple[str, tuple]] = []
 # key id -> (database, latest use): last_used marks, coalesced until the writer writes them.
 _marks: dict[int, tuple[str, datetime]] = {}
 _wake = threading.Event()
@@ -59,7 +59,9 @@ _writer: threading.Thread | None = None
 
 
 def _database_name() -> str:
-    return str(connection.settings_dict.get("NAME"))
+    # connections.settings holds the very dicts the connections use (a test run renames
+    # its database in place), without the per-thread lookup of ``connection``.
+    return str(connections.settings[DEFAULT_DB_ALIAS].get("NAME"))
 
 
 def record(
@@ -73,7 +75,16 @@ def record(
     latency_ms: float,
     at: datetime,
 ) -> None:
-    entry = {
+    # As given: the entry (its id, its text) is made by the writer (``_take``), not the request.
+    recorded = (at, user_id, username, key_prefix, method, endpoint, status, latency_ms)
+    with _lock:
+        if len(_buffer) >= MAX_BUFFERED:
+            return
+        _buffer.append((_database_name(), recorded))
+
+
+def _entry(at, user_id, username, key_prefix, method, endpoint, status, latency_ms) -> dict:
+    return {
         "entry_id": uuid.uuid4().hex,
         "created": at.isoformat(),
         "user_id": user_id,
@@ -84,10 +95,6 @@ def record(
         "status": status,
         "latency_ms": round(latency_ms, 2),
     }
-    with _lock:
-        if len(_buffer) >= MAX_BUFFERED:
-            return
-        _buffer.append((_database_name(), entry))
 
 
 def mark_key_used(*, key_id: int, at: datetime) -> None:
@@ -195,7 +202,7 @@ def _take() -> list[dict]:
     with _lock:
         pending = list(_buffer)
         _buffer.clear()
-    return [entry for database, entry in pending if database == here]
+    return [_entry(*recorded) for database, recorded in pending if database == here]
 
 
 def _replay_orphans() -> int:

@@ -94,15 +94,19 @@ def verified_api_key(raw: str, *, version=READ_VERSION, database: bool = True) -
     credentials version (accounts.credentials). Schedules the key's last_used mark.
 
     Whitespace around the key (a copy-paste's newline) is not part of it."""
-    parsed = keys.parse(raw.strip() if isinstance(raw, str) else raw)
-    if parsed is None:
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if not isinstance(raw, str) or len(raw) > keys.MAX_KEY_LENGTH or not raw.isascii():
         raise _invalid("Invalid API key.")
-    digest = keys.digest(parsed.whole)
+    # The digest first: a hit is a key that parsed and matched its row before.
+    digest = keys.digest(raw)
     if version is READ_VERSION:
         # Before the row is read: a change committed after this read bumps past it.
         version = credentials.version()
     entry = credentials.cached(digest, version)
     if entry is None:
+        parsed = keys.parse(raw)
+        if parsed is None:
+            raise _invalid("Invalid API key.")
         if not database:
             return None
         entry = _verify_row(parsed.prefix, digest, version)
