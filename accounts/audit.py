@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import ApiKey, AuditEntry
@@ -190,11 +190,41 @@ def _parse(text: str) -> list[dict]:
 
 
 def _insert(entries: list[dict]) -> None:
+    if connection.vendor not in _PLAIN_INSERT_VENDORS:
+        rows = [
+            AuditEntry(created=parse_datetime(entry["created"]), **{name: entry[name] for name in _FIELDS})
+            for entry in entries
+        ]
+        AuditEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        return
+    # One prepared INSERT for the batch: bulk_create's per-value preparation cost ~45 µs of
+    # CPU per entry, more than the whole cached read it records. The two values that need
+    # adapting are adapted as their fields would (DateTimeField, UUIDField).
+    native_uuid = connection.features.has_native_uuid_field
+    adapt = connection.ops.adapt_datetimefield_value
     rows = [
-        AuditEntry(created=parse_datetime(entry["created"]), **{name: entry[name] for name in _FIELDS})
+        (
+            uuid.UUID(entry["entry_id"]) if native_uuid else entry["entry_id"],
+            adapt(parse_datetime(entry["created"])),
+            *(entry[name] for name in _FIELDS[1:]),
+        )
         for entry in entries
     ]
-    AuditEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_insert_sql(), rows)
+
+
+_PLAIN_INSERT_VENDORS = frozenset({"sqlite", "postgresql"})  # both know ON CONFLICT DO NOTHING
+
+
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = AuditEntry._meta
+    columns = [meta.get_field(name).column for name in ("entry_id", "created", *_FIELDS[1:])]
+    # Table and column names come from the model, quoted; the values are parameters.
+    names = ", ".join(quote(column) for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
 
 
 def _take() -> list[dict]:
@@ -269,7 +299,7 @@ def pending() -> int:
 
 
 def _write_loop() -> None:
-    from django.db import close_old_connections, connection
+    from django.db import close_old_connections
 
     retry_at = 0.0
     with _spool_lock:
