@@ -7,6 +7,7 @@ with ``alg: none`` or signed with another key — the answer is "no such credent
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -20,7 +21,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import keys, selectors, services
+from accounts import credentials, keys, selectors, services
 from accounts.models import ApiKey, Tier
 
 logger = logging.getLogger(__name__)
@@ -80,19 +81,50 @@ class BearerJWTAuthentication(JWTAuthentication):
         return user
 
 
-def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
-    """The key's owner and row, or AuthenticationFailed; marks the key as used.
+# "Read the credentials version now" (callers that fetched it in a batch pass it instead).
+READ_VERSION = object()
+# cached_identity's "this process cannot decide that key": ask where the database may be read.
+UNDECIDED = object()
 
-    One rule for the header and the WebSocket's ``?api_key=``: whitespace around the key
-    (a copy-paste's newline) is not part of it."""
-    parsed = keys.parse(raw.strip() if isinstance(raw, str) else raw)
-    if parsed is None:
+
+def verified_api_key(raw: str, *, version=READ_VERSION, database: bool = True) -> credentials.Verified | None:
+    """The one check of an API key: Django's ApiKeyAuthentication, the WebSocket and
+    cryptodt.fastpath all come here. AuthenticationFailed for a refused key; None only
+    when ``database`` is False and this process has not verified the key at the current
+    credentials version (accounts.credentials). Schedules the key's last_used mark.
+
+    Whitespace around the key (a copy-paste's newline) is not part of it."""
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if not isinstance(raw, str) or len(raw) > keys.MAX_KEY_LENGTH or not raw.isascii():
         raise _invalid("Invalid API key.")
-    api_key = selectors.api_key_by_prefix(prefix=parsed.prefix)
+    # The digest first: a hit is a key that parsed and matched its row before.
+    digest = keys.digest(raw)
+    if version is READ_VERSION:
+        # Before the row is read: a change committed after this read bumps past it.
+        version = credentials.version()
+    entry = credentials.cached(digest, version)
+    if entry is None:
+        parsed = keys.parse(raw)
+        if parsed is None:
+            raise _invalid("Invalid API key.")
+        if not database:
+            return None
+        entry = _verify_row(parsed.prefix, digest, version)
+    elif entry.expired(time.time()):
+        raise _invalid("This API key has expired.")
+    now = time.monotonic()
+    if now >= entry.next_mark:
+        entry.next_mark = now + services.LAST_USED_WRITE_INTERVAL_S
+        services.api_key_mark_used(api_key=entry.api_key)
+    return entry
+
+
+def _verify_row(prefix: str, digest: str, version: int | None) -> credentials.Verified:
+    api_key = selectors.api_key_by_prefix(prefix=prefix)
     # Compare against a dummy digest when the prefix is unknown, so timing does not
     # tell which prefixes exist.
     stored = api_key.key_hash if api_key is not None else "0" * 64
-    if not keys.matches(parsed.whole, stored) or api_key is None:
+    if not keys.digests_match(digest, stored) or api_key is None:
         raise _invalid("Invalid API key.")
     if api_key.revoked_at is not None:
         raise _invalid("This API key has been revoked.")
@@ -100,8 +132,13 @@ def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
         raise _invalid("This API key has expired.")
     if not api_key.user.is_active:
         raise _invalid("This account is disabled.")
-    services.api_key_mark_used(api_key=api_key)
-    return api_key.user, api_key
+    expires_at = api_key.expires_at.timestamp() if api_key.expires_at is not None else None
+    return credentials.store(digest, api_key, version=version, expires_at=expires_at)
+
+
+def user_from_api_key(raw: str) -> tuple[AbstractBaseUser, ApiKey]:
+    """The key's owner and row (this request's own copies), or AuthenticationFailed."""
+    return verified_api_key(raw).fresh()
 
 
 def raw_api_key(meta: dict, *, path: str = "", params=None) -> str | None:
@@ -127,12 +164,36 @@ def raw_api_key(meta: dict, *, path: str = "", params=None) -> str | None:
 
 
 def api_key_from_meta(meta: dict, *, path: str = "", params=None) -> tuple[AbstractBaseUser, ApiKey] | None:
-    """The key's owner and key, None without a key, or AuthenticationFailed
-    (ApiKeyAuthentication and cryptodt.fastpath both call it)."""
+    """The key's owner and key (this request's copies), None without a key, or
+    AuthenticationFailed (ApiKeyAuthentication; cryptodt.fastpath comes to the same
+    verified_api_key through cached_identity)."""
     raw = raw_api_key(meta, path=path, params=params)
     if raw is None:
         return None
     return user_from_api_key(raw)
+
+
+def cached_identity(meta: dict, *, path: str = "", params=None, version=READ_VERSION, database: bool = False):
+    """For cryptodt.fastpath, without a thread: the Identity of the request's key, None
+    when it carries none, or UNDECIDED: a key refused (Django answers the 401) or one
+    this process has not verified at ``version`` (with ``database`` False the database
+    is never read, so this is safe on the event loop). The Identity's user and key are
+    shared by every request with that key: read them, never change them."""
+    raw = raw_api_key(meta, path=path, params=params)
+    if raw is None:
+        return None
+    try:
+        entry = verified_api_key(raw, version=version, database=database)
+    except exceptions.AuthenticationFailed:
+        return UNDECIDED
+    if entry is None:
+        return UNDECIDED
+    if entry.identity is None:
+        user = entry.api_key.user
+        entry.identity = Identity(
+            user=user, api_key=entry.api_key, tier=selectors.tier_of(user=user), expires_at=entry.expires_at
+        )
+    return entry.identity
 
 
 class ApiKeyAuthentication(BaseAuthentication):

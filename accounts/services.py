@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import caches
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import keys
+from accounts import audit, keys
 from accounts.models import ACCOUNT_TIERS, ApiKey, AuditEntry, Profile
 from cryptodt.api.errors import InvalidParameter, NotFoundError
 
@@ -78,17 +77,10 @@ def api_key_revoke(*, user: AbstractBaseUser | None, prefix: str) -> ApiKey:
 
 
 def api_key_mark_used(*, api_key: ApiKey) -> None:
-    # cache.add is atomic in Redis and LocMem: only the first request in the interval writes.
-    if caches["default"].add(f"accounts:key-used:{api_key.pk}", 1, LAST_USED_WRITE_INTERVAL_S):
-        now = timezone.now()
-        try:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used=now)
-        except OperationalError:
-            # A locked database must not turn a read into a 503 for a "seen recently" mark:
-            # the next request after the interval writes it.
-            logger.warning("last_used of key %s not written: the database is busy", api_key.prefix)
-            return
-        api_key.last_used = now
+    """Schedules the key's last_used mark; accounts.audit's writer writes it, off the
+    request. The caller (accounts.authentication.verified_api_key) asks once per
+    LAST_USED_WRITE_INTERVAL_S per key and process."""
+    audit.mark_key_used(key_id=api_key.pk, at=timezone.now())
 
 
 def audit_prune(*, now: datetime | None = None) -> int:

@@ -7,8 +7,10 @@ without the thread hop. What makes the answer the same as Django's is that the d
 are the same functions:
 
 - the client address: cryptodt.middleware.apply_forwarded_client_address;
-- the key: accounts.authentication.api_key_from_meta (the database is read every time,
-  so a revoked key fails at once; such requests run in the bridge's thread pool);
+- the key: accounts.authentication.cached_identity, the same check as Django's
+  (verified_api_key). A key this process verified at the current credentials version
+  is decided on the event loop; any other (first use, or after any credentials change
+  anywhere) is verified against the database once in the bridge's thread pool;
 - the count: accounts.ratelimit.charge (``acharge`` on the loop with Redis), and the
   headers accounts.middleware.rate_limit_headers;
 - the audit entry: accounts.middleware.record_request;
@@ -31,10 +33,16 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import get_str_from_wsgi
 from django.db import close_old_connections
-from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import ratelimit
-from accounts.authentication import API_KEY_HEADER, COINGECKO_PREFIX, KEY_HEADERS, api_key_from_meta, raw_api_key
+from accounts.authentication import (
+    API_KEY_HEADER,
+    COINGECKO_PREFIX,
+    KEY_HEADERS,
+    UNDECIDED,
+    cached_identity,
+    raw_api_key,
+)
 from accounts.middleware import rate_limit_headers, record_request
 from cryptodt import counters, observability
 from cryptodt.api.reads import rendered_request_key
@@ -95,6 +103,8 @@ class _Handoff:
 
 
 _PASS = _Handoff()
+# decide() on the event loop met a key it cannot vouch for without the database.
+_IN_THREAD = object()
 
 
 class FastPath:
@@ -125,14 +135,15 @@ class FastPath:
             if body is None:
                 await _send_json(send, 413, _TOO_LARGE)
                 return
-        if _keyed(meta):
-            # The key is read from the database: in a pool thread, still without Django's stack.
-            loop = asyncio.get_running_loop()
-            outcome = await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
-        elif self.on_loop:
+        if self.on_loop:
             outcome = self.decide(scope, kind, meta)
         else:
-            outcome = await self.decide_with_redis(scope, kind, meta)
+            outcome = _IN_THREAD if _keyed(meta) else await self.decide_with_redis(scope, kind, meta)
+        if outcome is _IN_THREAD:
+            # A key row to read, or (with Redis) a key's credentials version to fetch:
+            # in a pool thread, still without Django's stack.
+            loop = asyncio.get_running_loop()
+            outcome = await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
         if isinstance(outcome, _Handoff):
             status, headers, content = await self.bridge.respond(scope, body, outcome.environ)
             if status == 200 and outcome.environ is None and len(self.learnt) < MAX_LEARNT:
@@ -142,8 +153,9 @@ class FastPath:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content if scope["method"] != "HEAD" else b""})
 
-    def decide(self, scope: dict, kind: str, meta: dict):
-        """(status, headers, body) for a cache hit, or a _Handoff to Django."""
+    def decide(self, scope: dict, kind: str, meta: dict, *, in_thread: bool = False):
+        """(status, headers, body) for a cache hit, a _Handoff to Django, or (on the loop,
+        before anything is charged) _IN_THREAD."""
         started = time.perf_counter()
         path = scope["path"]
         try:
@@ -158,16 +170,15 @@ class FastPath:
             return _PASS
         apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
         request = _Request(meta, scope["method"], path)
-        try:
-            identity = api_key_from_meta(meta, path=path, params=params)
-        except AuthenticationFailed:
-            return _PASS  # Django answers the 401 and charges it
+        identity = cached_identity(meta, path=path, params=params, database=in_thread)
+        if identity is UNDECIDED:
+            return _PASS if in_thread else _IN_THREAD  # in the thread: Django answers the 401 and charges it
         if identity is None:
             if not settings.ANON_READS:
                 return _PASS
             user, credential = AnonymousUser(), None
         else:
-            user, credential = identity
+            user, credential = identity.user, identity.api_key
         usage = ratelimit.charge(request, user=user, cost=1)
         if usage.limited:
             return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})
@@ -238,7 +249,7 @@ def _in_thread(fast: FastPath, scope: dict, kind: str, meta: dict):
     # thread's connection under CONN_MAX_AGE ourselves.
     close_old_connections()
     try:
-        return fast.decide(scope, kind, meta)
+        return fast.decide(scope, kind, meta, in_thread=True)
     finally:
         close_old_connections()
 

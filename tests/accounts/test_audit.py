@@ -95,7 +95,7 @@ def test_entries_the_database_refuses_wait_in_the_spool_and_are_written_once_it_
         raise OperationalError("database is locked")
 
     with monkeypatch.context() as patched:
-        patched.setattr(AuditEntry.objects, "bulk_create", locked)
+        patched.setattr(audit, "_insert_sql", locked)
         assert audit.flush() == 0
     assert audit.pending() == 2
     assert len(audit._spool.path.read_text().splitlines()) == 2

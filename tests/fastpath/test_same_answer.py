@@ -5,16 +5,20 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.wsgi import get_wsgi_application
+from django.utils import timezone
 
-from accounts import audit, ratelimit, selectors, services
+from accounts import audit, authentication, ratelimit, selectors, services
 from accounts.models import AuditEntry, Tier
 from cryptodt import counters, fastpath
 from cryptodt.fastpath import FastPath
 from cryptodt.wsgi_bridge import WSGIBridge
+from tests.accounts.test_limit_across_processes import _test_database_url
 
 # The bridge runs Django in its own threads, which see only committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -277,3 +281,99 @@ def test_a_get_announcing_a_body_over_the_cap_is_refused_on_both_paths(apps):
     for app in (fast_app, bridge):
         sent, receives = _raw_get(app, URLS[0], [(b"content-length", b"2048")], body)
         assert sent[0]["status"] == 413 and receives == 1
+
+
+class CountingExecutor:
+    """The bridge's thread pool, counting what is handed to it."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, 0
+
+    def submit(self, *args, **kwargs):
+        self.calls += 1
+        return self.inner.submit(*args, **kwargs)
+
+
+class Clock:
+    """Stands in for the ``time`` module inside accounts.authentication: the per-request
+    expiry check reads it."""
+
+    def __init__(self, offset: float):
+        self.offset = offset
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+
+def test_a_key_seen_before_is_decided_on_the_event_loop_without_the_thread_pool(apps, user, settings):
+    fast_app, bridge = apps
+    headers = {"X-API-Key": services.api_key_issue(user=user, name="laptop").key}
+    assert get(fast_app, URLS[0], headers)[0] == 200  # Django answers, the answer is cached
+    assert get(fast_app, URLS[0], headers)[0] == 200  # the key verified once, in a thread
+    counting = CountingExecutor(bridge.executor)
+    spy = Spy(bridge)
+    spy.executor = counting
+    fast_app.bridge = spy
+    assert get(fast_app, URLS[0], headers)[0] == 200
+    assert spy.calls == 0
+    # With REDIS_URL every decision still runs in a thread (the version is a Redis round trip).
+    assert counting.calls == (1 if settings.REDIS_URL else 0)
+
+
+def test_a_key_revoked_by_another_process_fails_on_the_fast_path_at_once(apps, user):
+    fast_app, _ = apps
+    issued = services.api_key_issue(user=user, name="laptop")
+    headers = {"X-API-Key": issued.key}
+    assert get(fast_app, URLS[0], headers)[0] == 200
+    assert get(fast_app, URLS[0], headers)[0] == 200  # now from the fast path
+    revoker = (
+        "import sys, django; django.setup(); from accounts import services; "
+        "services.api_key_revoke(user=None, prefix=sys.argv[1])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings", "DATABASE_URL": _test_database_url()}
+    subprocess.run([sys.executable, "-c", revoker, issued.api_key.prefix], cwd=ROOT, env=env, check=True, timeout=60)
+    status, _, body = get(fast_app, URLS[0], headers)
+    assert status == 401
+    assert b"revoked" in body
+
+
+def test_a_key_past_its_expiry_fails_on_the_fast_path_at_once(apps, user, monkeypatch):
+    fast_app, _ = apps
+    expires_at = timezone.now() + timedelta(hours=1)
+    headers = {"X-API-Key": services.api_key_issue(user=user, name="laptop", expires_at=expires_at).key}
+    assert get(fast_app, URLS[0], headers)[0] == 200
+    assert get(fast_app, URLS[0], headers)[0] == 200  # now from the fast path
+    monkeypatch.setattr(authentication, "time", Clock(offset=2 * 3600))
+    status, _, body = get(fast_app, URLS[0], headers)
+    assert status == 401
+    assert b"expired" in body
+
+
+def test_a_deactivated_users_key_fails_on_the_fast_path_at_once(apps, user):
+    fast_app, _ = apps
+    headers = {"X-API-Key": services.api_key_issue(user=user, name="laptop").key}
+    assert get(fast_app, URLS[0], headers)[0] == 200
+    assert get(fast_app, URLS[0], headers)[0] == 200  # now from the fast path
+    user.is_active = False
+    user.save()
+    status, _, body = get(fast_app, URLS[0], headers)
+    assert status == 401
+    assert b"disabled" in body
+
+
+def test_a_tier_change_gives_the_new_limit_on_the_fast_path_at_once(apps, user, settings):
+    settings.RATE_FREE, settings.RATE_PRO = "30/m", "600/m"
+    fast_app, bridge = apps
+    headers = {"X-API-Key": services.api_key_issue(user=user, name="laptop").key}
+    assert get(fast_app, URLS[0], headers)[0] == 200
+    assert get(fast_app, URLS[0], headers)[1]["x-ratelimit-limit"] == ["30"]  # from the fast path
+    services.tier_set(user=user, tier=Tier.PRO)
+    get(fast_app, URLS[0], headers)  # verified again: the credentials changed
+    spy = Spy(bridge)
+    fast_app.bridge = spy
+    status, response_headers, _ = get(fast_app, URLS[0], headers)
+    assert status == 200 and spy.calls == 0
+    assert response_headers["x-ratelimit-limit"] == ["600"]
