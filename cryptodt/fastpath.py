@@ -34,7 +34,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import get_str_from_wsgi
 from django.db import close_old_connections
 
-from accounts import ratelimit
+from accounts import credentials, ratelimit
 from accounts.authentication import (
     API_KEY_HEADER,
     COINGECKO_PREFIX,
@@ -138,10 +138,9 @@ class FastPath:
         if self.on_loop:
             outcome = self.decide(scope, kind, meta)
         else:
-            outcome = _IN_THREAD if _keyed(meta) else await self.decide_with_redis(scope, kind, meta)
+            outcome = await self.decide_with_redis(scope, kind, meta)
         if outcome is _IN_THREAD:
-            # A key row to read, or (with Redis) a key's credentials version to fetch:
-            # in a pool thread, still without Django's stack.
+            # A key row to read: in a pool thread, still without Django's stack.
             loop = asyncio.get_running_loop()
             outcome = await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
         if isinstance(outcome, _Handoff):
@@ -189,9 +188,10 @@ class FastPath:
         return _answer(meta, path, template, body, usage, started)
 
     async def decide_with_redis(self, scope: dict, kind: str, meta: dict):
-        """``decide`` for anonymous requests with Redis, on the event loop: the data version
-        and the charge are asked for in the same tick, so they share one pipelined round
-        trip with each other and every other request of the tick (cryptodt.redis_loop).
+        """``decide`` with Redis, on the event loop: the data version and the charge are asked
+        for in the same tick, so they share one pipelined round trip with each other and
+        every other request of the tick (cryptodt.redis_loop); a key's credentials version
+        is one round trip before them.
 
         The charge is made before the version says whether the answer is still current;
         when it is not (or the version is unknown, Redis not answering) Django answers
@@ -207,19 +207,31 @@ class FastPath:
         template = self.learnt.get(_template_key(scope, meta))
         if "format" in params or template is None:
             return _PASS
-        if raw_api_key(meta, path=path, params=params) is not None:
-            # A key in the query string (CoinGecko's way) is read from the database.
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
-        if not settings.ANON_READS:
-            return _PASS
+        if raw_api_key(meta, path=path, params=params) is None:
+            if not settings.ANON_READS:
+                return _PASS
+            user, credential = AnonymousUser(), None
+        else:
+            # A key this process verified at the current credentials version (one round
+            # trip before the charge's) is decided here; any other is verified in a thread.
+            try:
+                credentials_version = await counters.aget(credentials.VERSION_KEY, now=int(time.time()))
+            except counters.Unavailable:
+                credentials_version = None
+            identity = UNDECIDED
+            if credentials_version is not None:
+                identity = cached_identity(meta, path=path, params=params, version=credentials_version)
+            if identity is UNDECIDED:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
+            user, credential = identity.user, identity.api_key
         apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
         request = _Request(meta, scope["method"], path)
         try:
             version = aversion(kind)  # queued; the charge joins it in the same round trip
         except counters.Unavailable:
             version = None
-        usage = await ratelimit.acharge(request, user=AnonymousUser(), cost=1)
+        usage = await ratelimit.acharge(request, user=user, cost=1)
         try:
             data_version = None if version is None else await version
         except counters.Unavailable:
@@ -227,6 +239,8 @@ class FastPath:
         body = None if data_version is None else rendered_hit(kind, request_key, data_version)
         if body is None or usage.limited:
             return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})
+        if credential is not None:
+            record_request(user=user, credential=credential, method="GET", path=path, status=200, started=started)
         return _answer(meta, path, template, body, usage, started)
 
 
