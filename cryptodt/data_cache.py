@@ -28,17 +28,29 @@ KINDS = ("prices", "market", "trending", "ohlcv", "history", "defi", "fear_greed
 
 
 def version(kind: str) -> int:
-    """The kind's data version: it changes whenever new data of the kind commits. 0 means
-    unknown (no data stored yet, or the counters lost or out of reach): nothing is served
-    from this process's rendered answers then."""
-    return counters.get(f"data-version:{kind}", now=int(time.time())) or 0
+    """The kind's data version: it changes whenever new data of the kind commits. 0 when
+    the counters are out of reach: nothing is served from this process's rendered answers
+    then, since nothing tells whether they are current."""
+    now = int(time.time())
+    key = f"data-version:{kind}"
+    value = counters.get(key, now=now)
+    if value is None:
+        value = _start(key, now)
+    return value or 0
+
+
+def _start(key: str, now: int) -> int | None:
+    # A counter that does not exist yet: a fresh install, or a Redis that lost its keys. Its
+    # numbers must not repeat an old counter's, under which answers may still be kept in a
+    # web process, so it starts from the clock (microseconds), past any old number.
+    return counters.incr(key, time.time_ns() // 1000, expires_at=None, now=now)
 
 
 def aversion(kind: str) -> Awaitable[int]:
     """``version`` for the event loop (cryptodt.fastpath): an awaitable, queued at once so
     it shares a round trip with the calls made before the next await; it raises
     counters.Unavailable when the counters do not answer (no answer can be known current
-    then, so Django decides)."""
+    then, so Django decides). 0 for a counter not started yet: Django's read starts it."""
     return counters.aget(f"data-version:{kind}", now=int(time.time()), default=0)
 
 
@@ -48,10 +60,7 @@ def bump(*kinds: str) -> None:
     for kind in kinds:
         key = f"data-version:{kind}"
         if counters.incr(key, 1, expires_at=None, now=now) == 1:
-            # A new counter: a fresh install, or a Redis that lost its keys. Its numbers must
-            # not repeat the old counter's, under which answers may still be kept in a web
-            # process, so it goes on from the clock (microseconds), past any old number.
-            counters.incr(key, time.time_ns() // 1000, expires_at=None, now=now)
+            _start(key, now)
 
 
 def _key(prefix: str, kind: str, params: tuple, data_version: int | None = None) -> str:
