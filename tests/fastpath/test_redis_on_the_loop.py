@@ -15,7 +15,7 @@ from accounts.models import Tier
 from cryptodt import counters, data_cache
 from cryptodt.fastpath import FastPath
 from cryptodt.wsgi_bridge import WSGIBridge
-from tests.fastpath.test_same_answer import CLIENT, Spy, forget_count, get
+from tests.fastpath.test_same_answer import CLIENT, Spy, forget_count, get, get_scope
 from tests.reliability.drill import RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,19 +26,7 @@ URL = "/api/prices?symbols=BTC,ETH"
 
 async def fetch(app, url: str) -> int:
     """The status of one request, made on the running loop (so many can be concurrent)."""
-    path, _, query = url.partition("?")
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "query_string": query.encode(),
-        "headers": [(b"host", b"127.0.0.1")],
-        "server": ("127.0.0.1", 8000),
-        "client": (CLIENT, 50000),
-        "http_version": "1.1",
-        "scheme": "http",
-        "root_path": "",
-    }
+    scope = get_scope(url)
     incoming = [{"type": "http.request", "body": b"", "more_body": False}]
     sent = []
 

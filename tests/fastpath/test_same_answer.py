@@ -52,20 +52,25 @@ class Spy:
         return getattr(self.bridge, name)
 
 
-def get(app, url: str, headers: dict | None = None, *, request_id: bool = False) -> tuple[int, dict, bytes]:
+def get_scope(url: str, headers: list[tuple[bytes, bytes]] = (), http_version: str = "1.1") -> dict:
+    """The ASGI scope of a GET from CLIENT to the test server."""
     path, _, query = url.partition("?")
-    scope = {
+    return {
         "type": "http",
         "method": "GET",
         "path": path,
         "query_string": query.encode(),
-        "headers": [(b"host", b"127.0.0.1"), *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items())],
+        "headers": [(b"host", b"127.0.0.1"), *headers],
         "server": ("127.0.0.1", 8000),
         "client": (CLIENT, 50000),
-        "http_version": "1.1",
+        "http_version": http_version,
         "scheme": "http",
         "root_path": "",
     }
+
+
+def get(app, url: str, headers: dict | None = None, *, request_id: bool = False) -> tuple[int, dict, bytes]:
+    scope = get_scope(url, [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()])
     sent = []
     incoming = [{"type": "http.request", "body": b"", "more_body": False}]
 
@@ -237,19 +242,7 @@ def test_prices_stored_by_another_process_end_the_fast_answer_at_once(apps):
 
 def _raw_get(app, url: str, headers: list[tuple[bytes, bytes]], body: bytes, http_version: str = "1.1"):
     """(messages sent, number of receive calls) for one GET sending ``body``."""
-    path, _, query = url.partition("?")
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "query_string": query.encode(),
-        "headers": [(b"host", b"127.0.0.1"), *headers],
-        "server": ("127.0.0.1", 8000),
-        "client": (CLIENT, 50000),
-        "http_version": http_version,
-        "scheme": "http",
-        "root_path": "",
-    }
+    scope = get_scope(url, headers, http_version)
     incoming = [{"type": "http.request", "body": body, "more_body": False}]
     sent, received = [], []
 
