@@ -16,7 +16,6 @@ cannot fill it.
 
 import logging
 import pickle
-import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,9 +26,6 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "accounts:credentials-version"
 MAX_ENTRIES = 10_000  # verified keys only; cleared whole when full, as a cache culls
-# A counter that vanished (Redis flushed, the shared-memory table recreated) starts again
-# at a random value, so it cannot come back to a version some process stamped before.
-_RANDOM_START = 2**40
 
 
 @dataclass(eq=False, slots=True)
@@ -60,11 +56,8 @@ _lock = threading.Lock()
 def version() -> int | None:
     """The current credentials version; None when the counters are unavailable (then
     nothing cached is trusted)."""
-    now = int(time.time())
     try:
-        current = counters.get(VERSION_KEY, now=now)
-        if current is None:
-            current = counters.incr(VERSION_KEY, secrets.randbelow(_RANDOM_START) + 1, expires_at=None, now=now)
+        current = counters.generation(VERSION_KEY, now=int(time.time()))
     except Exception as exc:  # the counters being down makes every key a database read, not a 500
         logger.warning("credentials version unavailable: %s", exc.__class__.__name__)
         return None
@@ -74,7 +67,7 @@ def version() -> int | None:
 def bump() -> None:
     """Every process's verified keys are stale from now on."""
     try:
-        counters.incr(VERSION_KEY, 1, expires_at=None, now=int(time.time()))
+        counters.advance(VERSION_KEY, now=int(time.time()))
     except Exception as exc:
         logger.error("credentials version not bumped (%s): cached keys stay valid elsewhere", exc.__class__.__name__)
     forget()  # this process at least drops them at once

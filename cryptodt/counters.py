@@ -31,6 +31,7 @@ import mmap
 import os
 import struct
 import threading
+import time
 from collections.abc import Awaitable
 from pathlib import Path
 
@@ -66,6 +67,26 @@ def get(key: str, *, now: int) -> int | None:
     if settings.REDIS_URL:
         return caches["default"].get(key)
     return _table().get(key, now)
+
+
+def generation(key: str, *, now: int) -> int | None:
+    """A never-expiring counter that only ever moves on (data versions, the credentials
+    version). One that does not exist yet (a fresh install, or a Redis that lost its keys)
+    starts from the clock, in microseconds, so its numbers never repeat an earlier
+    counter's, under which something may still be kept in a process. None when the store
+    is unavailable."""
+    value = get(key, now=now)
+    if value is None:
+        value = incr(key, time.time_ns() // 1000, expires_at=None, now=now)
+    return value
+
+
+def advance(key: str, *, now: int) -> int | None:
+    """Moves a ``generation`` counter on; None when the store is unavailable."""
+    value = incr(key, 1, expires_at=None, now=now)
+    if value == 1:  # it did not exist: on from the clock, as ``generation`` starts one
+        value = incr(key, time.time_ns() // 1000, expires_at=None, now=now)
+    return value
 
 
 def delete(key: str) -> None:

@@ -28,22 +28,11 @@ KINDS = ("prices", "market", "trending", "ohlcv", "history", "defi", "fear_greed
 
 
 def version(kind: str) -> int:
-    """The kind's data version: it changes whenever new data of the kind commits. 0 when
-    the counters are out of reach: nothing is served from this process's rendered answers
-    then, since nothing tells whether they are current."""
-    now = int(time.time())
-    key = f"data-version:{kind}"
-    value = counters.get(key, now=now)
-    if value is None:
-        value = _start(key, now)
-    return value or 0
-
-
-def _start(key: str, now: int) -> int | None:
-    # A counter that does not exist yet: a fresh install, or a Redis that lost its keys. Its
-    # numbers must not repeat an old counter's, under which answers may still be kept in a
-    # web process, so it starts from the clock (microseconds), past any old number.
-    return counters.incr(key, time.time_ns() // 1000, expires_at=None, now=now)
+    """The kind's data version: it changes whenever new data of the kind commits
+    (counters.generation: never a number an earlier counter had). 0 when the counters are
+    out of reach: nothing is served from this process's rendered answers then, since
+    nothing tells whether they are current."""
+    return counters.generation(f"data-version:{kind}", now=int(time.time())) or 0
 
 
 def aversion(kind: str) -> Awaitable[int]:
@@ -58,9 +47,7 @@ def bump(*kinds: str) -> None:
     """Called by services after a batch commits."""
     now = int(time.time())
     for kind in kinds:
-        key = f"data-version:{kind}"
-        if counters.incr(key, 1, expires_at=None, now=now) == 1:
-            _start(key, now)
+        counters.advance(f"data-version:{kind}", now=now)
 
 
 def _key(prefix: str, kind: str, params: tuple, data_version: int | None = None) -> str:
