@@ -6,6 +6,7 @@ with ``alg: none`` or signed with another key — the answer is "no such credent
 (401), never an exception that escapes as a 500.
 """
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -174,11 +175,18 @@ def api_key_from_meta(meta: dict, *, path: str = "", params=None) -> tuple[Abstr
 
 
 def cached_identity(meta: dict, *, path: str = "", params=None, version=READ_VERSION, database: bool = False):
-    """For cryptodt.fastpath, without a thread: the Identity of the request's key, None
-    when it carries none, or UNDECIDED: a key refused (Django answers the 401) or one
-    this process has not verified at ``version`` (with ``database`` False the database
-    is never read, so this is safe on the event loop). The Identity's user and key are
-    shared by every request with that key: read them, never change them."""
+    """For cryptodt.fastpath, without a thread: the Identity of the request's Bearer JWT
+    or key, None when it carries neither, or UNDECIDED: credentials refused (Django
+    answers the 401) or not verified by this process at ``version`` (with ``database``
+    False the database is never read, so this is safe on the event loop). The Identity's
+    user and key are shared by every request with them: read them, never change them.
+
+    An Authorization header is looked at first and alone, as Django's authenticators
+    (BearerJWTAuthentication before ApiKeyAuthentication) do."""
+    header = meta.get(jwt_settings.AUTH_HEADER_NAME)
+    if header is not None:
+        token = bearer_token(header)
+        return UNDECIDED if token is None else jwt_identity(token, version=version, database=database)
     raw = raw_api_key(meta, path=path, params=params)
     if raw is None:
         return None
@@ -194,6 +202,68 @@ def cached_identity(meta: dict, *, path: str = "", params=None, version=READ_VER
             user=user, api_key=entry.api_key, tier=selectors.tier_of(user=user), expires_at=entry.expires_at
         )
     return entry.identity
+
+
+def bearer_token(header: str) -> bytes | None:
+    """The raw token of an Authorization header BearerJWTAuthentication reads as exactly
+    one token of its type; None for anything else (another scheme, none, a malformed
+    header), which only Django decides. Split as bytes, the way it splits them."""
+    try:
+        parts = header.encode("iso-8859-1").split()
+    except UnicodeEncodeError:
+        return None
+    if len(parts) != 2 or parts[0] not in AUTH_HEADER_TYPE_BYTES or len(parts[1]) > MAX_TOKEN_LENGTH:
+        return None
+    return parts[1]
+
+
+@functools.cache
+def _jwt_authenticator() -> BearerJWTAuthentication:
+    return BearerJWTAuthentication()  # holds nothing per request
+
+
+def _jwt_checks_are_pure() -> bool:
+    # SimpleJWT's AccessToken checks signature, type and exp without the database. A
+    # blacklist-checking token class (SlidingToken) or the password-hash revocation claim
+    # would need it on every request: such set-ups are left to Django.
+    return list(jwt_settings.AUTH_TOKEN_CLASSES) == [AccessToken] and not jwt_settings.CHECK_REVOKE_TOKEN
+
+
+def jwt_identity(raw_token: bytes | str, *, version=READ_VERSION, database: bool = False):
+    """The Identity of a Bearer JWT, the same checks as BearerJWTAuthentication: the token
+    (signature, type, exp) on every request; its user (active, with profile and tier)
+    from this process's cache under the credentials version (accounts.credentials), so
+    a deactivated or deleted user or a tier change counts at once in every process.
+    UNDECIDED for a refused token (Django answers the 401), for a user not cached at
+    ``version`` when ``database`` is False, and for set-ups it cannot check without the
+    database (_jwt_checks_are_pure)."""
+    if not _jwt_checks_are_pure():
+        return UNDECIDED
+    authenticator = _jwt_authenticator()
+    try:
+        token = authenticator.get_validated_token(raw_token)
+    except exceptions.AuthenticationFailed:
+        return UNDECIDED
+    user_id = token.get(jwt_settings.USER_ID_CLAIM)
+    if type(user_id) not in (int, str):
+        return UNDECIDED  # no claim, or one of an odd type: Django decides
+    cache_key = (type(user_id), user_id)  # "1" and 1 are looked up apart, each as Django would
+    if version is READ_VERSION:
+        version = credentials.version()  # before the row is read, as for keys
+    entry = credentials.cached_user(cache_key, version)
+    if entry is not None:
+        user, tier = entry.user, entry.tier
+    elif not database:
+        return UNDECIDED
+    else:
+        try:
+            user = authenticator.get_user(token)
+        except exceptions.AuthenticationFailed:
+            return UNDECIDED
+        tier = selectors.tier_of(user=user)
+        credentials.store_user(cache_key, user, tier, version=version)
+    exp = token.get("exp")
+    return Identity(user=user, api_key=None, tier=tier, expires_at=float(exp) if isinstance(exp, int | float) else None)
 
 
 class ApiKeyAuthentication(BaseAuthentication):

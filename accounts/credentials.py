@@ -12,6 +12,10 @@ the row again. Per request the cost is one counter read and one sha256.
 The dictionary is keyed by the digest of the presented key, so a hit is itself the hash
 check, and the raw key is never kept. Only keys that verified are stored: guessed keys
 cannot fill it.
+
+A JWT's user is kept the same way, by user id under the same version (a token's signature
+and exp are still checked on every request): only users of correctly signed tokens that
+were found active are stored.
 """
 
 import logging
@@ -49,7 +53,17 @@ class Verified:
         return self.expires_at is not None and self.expires_at <= now
 
 
+@dataclass(eq=False, slots=True)
+class VerifiedUser:
+    """A JWT's user (with ``profile`` loaded) and tier, shared like Verified.api_key: read only."""
+
+    user: object
+    tier: object
+    version: int
+
+
 _verified: dict[str, Verified] = {}
+_users: dict[tuple, VerifiedUser] = {}
 _lock = threading.Lock()
 
 
@@ -93,6 +107,24 @@ def store(digest: str, api_key, *, version: int | None, expires_at: float | None
     return entry
 
 
+def cached_user(user_id: tuple, version: int | None) -> VerifiedUser | None:
+    entry = _users.get(user_id)
+    if entry is None or version is None or entry.version != version:
+        return None
+    return entry
+
+
+def store_user(user_id: tuple, user, tier, *, version: int | None) -> None:
+    """A JWT's user, verified (kept only when the version is known)."""
+    if version is None:
+        return
+    with _lock:
+        if len(_users) >= MAX_ENTRIES:
+            _users.clear()
+        _users[user_id] = VerifiedUser(user=user, tier=tier, version=version)
+
+
 def forget() -> None:
     with _lock:
         _verified.clear()
+        _users.clear()

@@ -7,10 +7,13 @@ without the thread hop. What makes the answer the same as Django's is that the d
 are the same functions:
 
 - the client address: cryptodt.middleware.apply_forwarded_client_address;
-- the key: accounts.authentication.cached_identity, the same check as Django's
-  (verified_api_key). A key this process verified at the current credentials version
-  is decided on the event loop; any other (first use, or after any credentials change
-  anywhere) is verified against the database once in the bridge's thread pool;
+- the key or Bearer JWT: accounts.authentication.cached_identity, the same checks as
+  Django's (verified_api_key; jwt_identity: the token's signature, type and exp on every
+  request, BearerJWTAuthentication.get_user for its user). A key or JWT user this process
+  verified at the current credentials version is decided on the event loop; any other
+  (first use, or after any credentials change anywhere) is verified against the database
+  once in the bridge's thread pool. A Bearer token decides alone, as Django's
+  authenticator order does (the JWT before the key);
 - the count: accounts.ratelimit.charge (``acharge`` on the loop with Redis), and the
   headers accounts.middleware.rate_limit_headers;
 - the audit entry: accounts.middleware.record_request;
@@ -19,7 +22,9 @@ are the same functions:
 - the cache key: cryptodt.api.reads.rendered_request_key, the body the stored bytes.
 
 Everything it cannot decide goes to Django untouched: a cache miss, any other path or
-method, credentials that fail (Django answers the 401 and counts it), a JWT, an Origin
+method, credentials that fail (Django answers the 401 and counts it: a bad, expired or
+unknown-user JWT too), an Authorization header other than one ``Bearer <token>``, a JWT
+set-up that needs the database per request (a blacklist-checked token class), an Origin
 or Cookie header, an Accept other than JSON, ``?format=``. A caller over the limit has
 already been charged here, so the request goes on with the usage in the environ
 (accounts.ratelimit.PRECHARGED_ENVIRON_KEY) and Django writes the 429 without counting twice.
@@ -33,6 +38,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import get_str_from_wsgi
 from django.db import close_old_connections
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts import credentials, ratelimit
 from accounts.authentication import (
@@ -40,6 +46,7 @@ from accounts.authentication import (
     COINGECKO_PREFIX,
     KEY_HEADERS,
     UNDECIDED,
+    bearer_token,
     cached_identity,
     raw_api_key,
 )
@@ -64,6 +71,8 @@ _ROUTING_NAMES = tuple(_ROUTING_HEADERS.values())
 # Request header -> its environ name, X-API-Key first (accounts.authentication.KEY_HEADERS).
 _KEY_HEADERS = {name[5:].lower().replace("_", "-").encode(): name for name in KEY_HEADERS}
 _PLAIN_KEY_HEADER = {b"x-api-key": API_KEY_HEADER}
+# BearerJWTAuthentication reads the Authorization header (SimpleJWT's AUTH_HEADER_NAME).
+_JWT_HEADER_READ = jwt_settings.AUTH_HEADER_NAME == "HTTP_AUTHORIZATION"
 MAX_LEARNT = 256  # a flood of Host names must not grow it without bound
 _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 # Headers that belong to one response, not to the path: never learnt, always computed.
@@ -207,13 +216,13 @@ class FastPath:
         template = self.learnt.get(_template_key(scope, meta))
         if "format" in params or template is None:
             return _PASS
-        if raw_api_key(meta, path=path, params=params) is None:
+        if "HTTP_AUTHORIZATION" not in meta and raw_api_key(meta, path=path, params=params) is None:
             if not settings.ANON_READS:
                 return _PASS
             user, credential = AnonymousUser(), None
         else:
-            # A key this process verified at the current credentials version (one round
-            # trip before the charge's) is decided here; any other is verified in a thread.
+            # A key or JWT user this process verified at the current credentials version (one
+            # round trip before the charge's) is decided here; any other is verified in a thread.
             try:
                 credentials_version = await counters.aget(credentials.VERSION_KEY, now=int(time.time()))
             except counters.Unavailable:
@@ -239,7 +248,7 @@ class FastPath:
         body = None if data_version is None else rendered_hit(kind, request_key, data_version)
         if body is None or usage.limited:
             return _Handoff({ratelimit.PRECHARGED_ENVIRON_KEY: usage})
-        if credential is not None:
+        if user.is_authenticated:
             record_request(user=user, credential=credential, method="GET", path=path, status=200, started=started)
         return _answer(meta, path, template, body, usage, started)
 
@@ -273,11 +282,13 @@ def _template_key(scope: dict, meta: dict) -> tuple:
     # sent, and the host and scheme as Django sees them (ALLOWED_HOSTS, SECURE_SSL_REDIRECT,
     # HSTS behind SECURE_PROXY_SSL_HEADER).
     routing = tuple(map(meta.get, _ROUTING_NAMES))
-    return scope["path"], _keyed(meta), scope.get("scheme", "http"), routing
+    return scope["path"], _credentials(meta), scope.get("scheme", "http"), routing
 
 
-def _keyed(meta: dict) -> bool:
-    return any(name in meta for name in KEY_HEADERS)
+def _credentials(meta: dict) -> str:
+    if "HTTP_AUTHORIZATION" in meta:
+        return "jwt"
+    return "key" if any(name in meta for name in KEY_HEADERS) else ""
 
 
 def _bodiless(scope: dict, meta: dict) -> bool:
@@ -332,6 +343,12 @@ def _meta(scope: dict) -> dict | None:
         elif name == b"accept":
             if raw_value.strip().lower().decode("latin1") not in _JSON_ACCEPTS:
                 return None
-        elif name in (b"authorization", b"origin", b"cookie"):
+        elif name == b"authorization":
+            # Only one Bearer token (decided like a key); any other scheme is Django's.
+            value = raw_value.decode("latin1")
+            if "HTTP_AUTHORIZATION" in meta or not _JWT_HEADER_READ or bearer_token(value) is None:
+                return None
+            meta["HTTP_AUTHORIZATION"] = value
+        elif name in (b"origin", b"cookie"):
             return None
     return meta
