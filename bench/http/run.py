@@ -140,11 +140,12 @@ def table(args) -> int:
         [PYTHON, "bench/http/seed.py", data_dir], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     pro_key = re.search(r"pro: (\S+)", seeded).group(1)
+    pro_jwt = re.search(r"pro-jwt: (\S+)", seeded).group(1)
     body_file = Path(data_dir) / "answer.json"
     prices = TABLE_URLS["prices"]
     rows = [
         row
-        for row in table_rows(pro_key=pro_key, redis_url=args.redis_url)
+        for row in table_rows(pro_key=pro_key, pro_jwt=pro_jwt, redis_url=args.redis_url)
         if row[0] in REFERENCES or not args.only or args.only in row[0]
     ]
     # The references answer cryptodt's own bytes for the prices read.

@@ -1,16 +1,17 @@
 """A data directory for the HTTP benchmark of real endpoints: 1,000 tracked coins with a
-latest USD price each, one global snapshot, and an enterprise and a pro user with an API key.
+latest USD price each, one global snapshot, and an enterprise and a pro user with an API key
+(the pro user also with a 12-hour Bearer JWT).
 
     .venv/bin/python bench/http/seed.py /tmp/cryptodt-bench-data
     .venv/bin/python bench/http/run.py --data-dir /tmp/cryptodt-bench-data \
         --url '/api/prices?symbols=BTC,ETH' --header "X-API-Key: <printed key>"
 
-Prints the two keys. Symbols are C0..C999 plus BTC and ETH for the first two coins.
+Prints the two keys and the JWT. Symbols are C0..C999 plus BTC and ETH for the first two coins.
 """
 
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +84,12 @@ def seed(data_dir: str, *, coins: int = 1000) -> dict[str, str]:
         user, _ = get_user_model().objects.get_or_create(username=f"bench-{tier}")
         accounts.tier_set(user=user, tier=tier)
         keys[tier] = accounts.api_key_issue(user=user, name="bench").key
+    # A Bearer JWT for the pro user, valid long enough for a whole table run.
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(hours=12))
+    keys["pro-jwt"] = str(token)
     return keys
 
 

@@ -138,7 +138,7 @@ SERVER_CANDIDATES = {
 }
 
 
-def table_rows(*, pro_key: str, redis_url: str) -> list[tuple]:
+def table_rows(*, pro_key: str, pro_jwt: str, redis_url: str) -> list[tuple]:
     """(name, command, url, request headers, Redis URL) for each row of the table."""
     prices = TABLE_URLS["prices"]
     rows = [
@@ -157,10 +157,13 @@ def table_rows(*, pro_key: str, redis_url: str) -> list[tuple]:
         rows.append((f"cryptodt serve.py, embedded, 2 web processes, anonymous, {label}", serve_py(2), url, [], ""))
     key = [f"X-API-Key: {pro_key}"]
     rows.append(("cryptodt serve.py, embedded, 2 web processes, pro API key, prices", serve_py(2), prices, key, ""))
+    jwt = [f"Authorization: Bearer {pro_jwt}"]
+    rows.append(("cryptodt serve.py, embedded, 2 web processes, pro JWT, prices", serve_py(2), prices, jwt, ""))
     rows.append(("cryptodt serve.py, embedded, 1 web process, anonymous, prices", serve_py(1), prices, [], ""))
     for label, command in SERVER_CANDIDATES.items():
         rows.append((f"cryptodt under {label}, embedded, 2 workers, anonymous, prices", command, prices, [], ""))
     if redis_url:
         rows.append(("cryptodt serve.py, Redis, 2 workers, anonymous, prices", serve_py(2), prices, [], redis_url))
         rows.append(("cryptodt serve.py, Redis, 2 workers, pro API key, prices", serve_py(2), prices, key, redis_url))
+        rows.append(("cryptodt serve.py, Redis, 2 workers, pro JWT, prices", serve_py(2), prices, jwt, redis_url))
     return rows
