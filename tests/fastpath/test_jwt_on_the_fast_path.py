@@ -12,7 +12,7 @@ import pytest
 from rest_framework_simplejwt.settings import DEFAULTS, IMPORT_STRINGS, APISettings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import audit, authentication
+from accounts import audit, authentication, credentials
 from accounts.models import AuditEntry, Tier
 from tests.accounts.test_limit_across_processes import _test_database_url
 from tests.fastpath import test_same_answer
@@ -29,6 +29,12 @@ from tests.fastpath.test_same_answer import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 apps = test_same_answer.apps  # the fixture
+
+
+@pytest.fixture(autouse=True)
+def _nothing_verified_yet():
+    # The database is emptied between tests without signals: a user id may come back.
+    credentials.forget()
 
 
 def bearer(user, *, lifetime: timedelta | None = None) -> dict:
