@@ -131,15 +131,13 @@ def flush_http() -> None:
     with _lock:  # held while writing, so a scrape that flushed first sees every count
         if not _pending:
             return
-        sums: dict = {}
-        for (route, method, status, bucket), (n, seconds) in _pending.items():
+        for key, (n, seconds) in list(_pending.items()):
+            route, method, status, bucket = key
             requests, latency = _http_series(route, method, status)
             requests.inc(n)
             latency._buckets[bucket].inc(n)
-            sums[latency] = sums.get(latency, 0.0) + seconds
-        for latency, seconds in sums.items():
             latency._sum.inc(seconds)
-        _pending.clear()
+            del _pending[key]  # one at a time: a write that fails leaves only the rest to retry
 
 
 @functools.lru_cache(maxsize=1024)
