@@ -11,11 +11,17 @@ age of the newest data) is read when scraped by collectors the apps register fro
 AppConfig.ready (``register_collector``), so this module imports no app.
 """
 
+import atexit
+import bisect
+import functools
 import glob
 import hmac
 import ipaddress
 import logging
+import multiprocessing.util
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -50,6 +56,20 @@ HTTP_LATENCY = Histogram(
     "cryptodt_http_request_duration_seconds", "Time to answer an HTTP request.", ["route", "method"], buckets=_FAST
 )
 RATE_LIMITED = Counter("cryptodt_rate_limit_rejections_total", "API requests refused with 429, by tier.", ["tier"])
+
+# Request counts gather per process and are folded into the two series above in batches:
+# three mmap writes per request (the counter, the histogram's sum and bucket), each under
+# prometheus_client's lock with a pid check, were ~8 % of a fast-path worker's CPU
+# (BENCHMARKS.md, "Request metrics in batches"). A batch is folded before every scrape this
+# process serves and every HTTP_FLUSH_SECONDS from a timer thread, so a scrape answered by
+# another process sees them within that delay; and when the process exits normally.
+HTTP_FLUSH_SECONDS = 0.5
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Histogram.observe's buckets: the first upper bound >= the value, +Inf last.
+_HTTP_BOUNDS = tuple(HTTP_LATENCY._upper_bounds)
+_pending: dict[tuple, list] = {}  # (route, method, status, bucket index) -> [count, seconds]
+_lock = threading.Lock()  # Django's pool threads, the event loop and the timer all count or fold
+_timer: threading.Thread | None = None
 
 # --- providers ------------------------------------------------------------------------------
 PROVIDER_REQUESTS = Counter(
@@ -87,6 +107,77 @@ WS_FRAMES = Counter("cryptodt_websocket_frames_sent_total", "Frames sent on /ws/
 SENTIMENT_INFERENCES = Counter(
     "cryptodt_sentiment_inferences_total", "Texts scored by the sentiment analyzer, by backend.", ["backend"]
 )
+
+
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    """One answered HTTP request: counted now, written to the shared series by flush_http()."""
+    key = (route, method if method in _METHODS else "other", status, bisect.bisect_left(_HTTP_BOUNDS, seconds))
+    with _lock:
+        slot = _pending.get(key)
+        if slot is not None:
+            slot[0] += 1
+            slot[1] += seconds
+            return
+        _pending[key] = [1, seconds]
+        started = _timer is not None
+    if not started:
+        _start_timer()
+
+
+def flush_http() -> None:
+    """Fold the counts gathered since the last flush into the prometheus series. Counts and
+    buckets are exactly what per-request inc()/observe() gives; the sum differs only in the
+    order the floats were added (which threads already made arbitrary)."""
+    with _lock:  # held while writing, so a scrape that flushed first sees every count
+        if not _pending:
+            return
+        for key, (n, seconds) in list(_pending.items()):
+            route, method, status, bucket = key
+            requests, latency = _http_series(route, method, status)
+            requests.inc(n)
+            latency._buckets[bucket].inc(n)
+            latency._sum.inc(seconds)
+            del _pending[key]  # one at a time: a write that fails leaves only the rest to retry
+
+
+@functools.lru_cache(maxsize=1024)
+def _http_series(route: str, method: str, status: int):
+    # Looking a labelled series up costs more than counting in it; routes are few.
+    return HTTP_REQUESTS.labels(route, method, str(status)), HTTP_LATENCY.labels(route, method)
+
+
+def _start_timer() -> None:
+    global _timer
+    with _lock:
+        if _timer is not None:
+            return
+        _timer = threading.Thread(target=_flush_every, name="metrics-flush", daemon=True)
+    _timer.start()
+    # granian's workers are multiprocessing children, which end with os._exit: atexit does
+    # not run there, multiprocessing's own exit finalizers do.
+    multiprocessing.util.Finalize(None, flush_http, exitpriority=10)
+
+
+def _flush_every() -> None:
+    while True:
+        time.sleep(HTTP_FLUSH_SECONDS)
+        try:
+            flush_http()
+        except Exception as exc:  # the next round tries again; the counts stay pending
+            logger.warning("request metrics flush failed: %s", exc.__class__.__name__)
+
+
+def _forget_in_child() -> None:
+    # A forked child starts with nothing pending (its parent folds its own counts), a lock
+    # no thread holds and no timer (threads do not survive fork).
+    global _lock, _timer
+    _pending.clear()
+    _lock = threading.Lock()
+    _timer = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+atexit.register(flush_http)
 
 
 # --- scrape-time collectors ------------------------------------------------------------------------
@@ -153,6 +244,7 @@ def gauge(name: str, documentation: str, labels: list[str]) -> GaugeMetricFamily
 
 def scrape() -> tuple[bytes, str]:
     """The exposition text summed over every process, and its content type."""
+    flush_http()
     registry = CollectorRegistry()
     registry.register(_Registered())
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -5,7 +5,6 @@ First in MIDDLEWARE, so it sees every answer, the static files WhiteNoise serves
 errors other middleware return included.
 """
 
-import functools
 import os
 import re
 import time
@@ -15,11 +14,13 @@ from django.conf import settings
 
 from cryptodt import metrics
 
+# Counted per process and written to the shared series in batches (cryptodt/metrics.py).
+count_request = metrics.count_request
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's (or its proxy's) id is kept when it is a plain token; anything else could
 # forge log fields or fill them with junk, so it is replaced.
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # uuid.uuid4()'s version (4) and variant (RFC 4122) bits, set on 128 random bits.
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
@@ -43,18 +44,6 @@ def request_id(incoming: str) -> str:
     if incoming and _SANE_ID.match(incoming):
         return incoming
     return "%032x" % ((int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR) | _UUID4_SET)
-
-
-def count_request(route: str, method: str, status: int, seconds: float) -> None:
-    requests, latency = _series(route, method if method in _METHODS else "other", status)
-    requests.inc()
-    latency.observe(seconds)
-
-
-@functools.lru_cache(maxsize=1024)
-def _series(route: str, method: str, status: int):
-    # Looking a labelled series up costs more than counting in it; routes are few.
-    return metrics.HTTP_REQUESTS.labels(route, method, str(status)), metrics.HTTP_LATENCY.labels(route, method)
 
 
 class RequestObservation:
