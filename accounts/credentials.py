@@ -88,40 +88,38 @@ def bump() -> None:
 
 
 def cached(digest: str, version: int | None) -> Verified | None:
-    entry = _verified.get(digest)
-    if entry is None or version is None or entry.version != version:
-        return None
-    return entry
+    return _current(_verified, digest, version)
 
 
 def store(digest: str, api_key, *, version: int | None, expires_at: float | None) -> Verified:
     """The key, verified; kept for later requests only when the version is known."""
     blob = pickle.dumps(api_key, pickle.HIGHEST_PROTOCOL)
     entry = Verified(api_key=api_key, version=-1 if version is None else version, expires_at=expires_at, blob=blob)
-    if version is None:
-        return entry
-    with _lock:
-        if len(_verified) >= MAX_ENTRIES:
-            _verified.clear()
-        _verified[digest] = entry
+    if version is not None:
+        _keep(_verified, digest, entry)
     return entry
 
 
 def cached_user(user_id: tuple, version: int | None) -> VerifiedUser | None:
-    entry = _users.get(user_id)
-    if entry is None or version is None or entry.version != version:
-        return None
-    return entry
+    return _current(_users, user_id, version)
 
 
 def store_user(user_id: tuple, user, tier, *, version: int | None) -> None:
     """A JWT's user, verified (kept only when the version is known)."""
-    if version is None:
-        return
+    if version is not None:
+        _keep(_users, user_id, VerifiedUser(user=user, tier=tier, version=version))
+
+
+def _current(table: dict, key, version: int | None):
+    entry = table.get(key)
+    return entry if entry is not None and version is not None and entry.version == version else None
+
+
+def _keep(table: dict, key, entry) -> None:
     with _lock:
-        if len(_users) >= MAX_ENTRIES:
-            _users.clear()
-        _users[user_id] = VerifiedUser(user=user, tier=tier, version=version)
+        if len(table) >= MAX_ENTRIES:
+            table.clear()
+        table[key] = entry
 
 
 def forget() -> None:

@@ -51,9 +51,5 @@ def parse(raw: str) -> ParsedKey | None:
     return ParsedKey(prefix=prefix, whole=raw)
 
 
-def matches(whole_key: str, stored_digest: str) -> bool:
-    return hmac.compare_digest(digest(whole_key), stored_digest)
-
-
 def digests_match(presented_digest: str, stored_digest: str) -> bool:
     return hmac.compare_digest(presented_digest, stored_digest)

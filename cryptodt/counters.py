@@ -43,7 +43,7 @@ from redis.exceptions import RedisError
 from cryptodt import redis_loop
 from cryptodt.redis_loop import Unavailable
 
-__all__ = ["Unavailable", "aget", "aincr", "clear", "delete", "get", "incr"]
+__all__ = ["Unavailable", "advance", "aget", "aincr", "clear", "delete", "generation", "get", "incr"]
 
 NEVER = 2**62  # expiry of counters that never expire (data versions)
 SLOTS = 1 << 16

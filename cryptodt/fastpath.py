@@ -112,7 +112,8 @@ class _Handoff:
 
 
 _PASS = _Handoff()
-# decide() on the event loop met a key it cannot vouch for without the database.
+# decide() or decide_with_redis() on the event loop met credentials it cannot vouch for
+# without the database.
 _IN_THREAD = object()
 
 
@@ -231,8 +232,7 @@ class FastPath:
             if credentials_version is not None:
                 identity = cached_identity(meta, path=path, params=params, version=credentials_version)
             if identity is UNDECIDED:
-                loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self.bridge.executor, _in_thread, self, scope, kind, meta)
+                return _IN_THREAD
             user, credential = identity.user, identity.api_key
         apply_forwarded_client_address(meta, settings.TRUSTED_PROXY_HOPS)
         request = _Request(meta, scope["method"], path)
