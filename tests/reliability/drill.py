@@ -14,22 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.platform.processes import ROOT, descendants, free_port, is_alive
+from tests.platform.processes import OFFLINE_PROVIDERS, ROOT, descendants, free_port, is_alive
 
-UNREACHABLE = "http://127.0.0.1:9"
-OFFLINE = {
-    name: UNREACHABLE
-    for name in (
-        "COINGECKO_BASE_URL",
-        "BINANCE_BASE_URL",
-        "COINCAP_BASE_URL",
-        "KRAKEN_BASE_URL",
-        "DEFILLAMA_BASE_URL",
-        "FNG_BASE_URL",
-        "CRYPTOCOMPARE_BASE_URL",
-        "NEWS_RSS_FEEDS",
-    )
-} | {"BINANCE_WS_URL": "ws://127.0.0.1:9", "STREAM_PRICES": "0"}
+OFFLINE = OFFLINE_PROVIDERS | {"STREAM_PRICES": "0"}
 
 
 @dataclass
