@@ -3,9 +3,6 @@ same status, headers (but Date) and body for a good, an expired and a garbage to
 over the limit, a user deactivated anywhere refused at once, and a user seen before decided
 on the event loop without the thread pool."""
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -14,17 +11,16 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import audit, authentication, credentials
 from accounts.models import AuditEntry, Tier
-from tests.accounts.test_limit_across_processes import _test_database_url
 from tests.fastpath import test_same_answer
 from tests.fastpath.test_same_answer import (
     CLIENT,
-    ROOT,
     URLS,
     CountingExecutor,
     Spy,
     fast_and_slow,
     forget_count,
     get,
+    in_another_process,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,8 +96,7 @@ def test_a_user_deactivated_by_another_process_is_refused_at_once(apps, user):
         "import sys, django; django.setup(); from django.contrib.auth import get_user_model; "
         "user = get_user_model().objects.get(pk=int(sys.argv[1])); user.is_active = False; user.save()"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings", "DATABASE_URL": _test_database_url()}
-    subprocess.run([sys.executable, "-c", deactivate, str(user.pk)], cwd=ROOT, env=env, check=True, timeout=60)
+    in_another_process(deactivate, str(user.pk))
     fast = get(fast_app, URLS[0], headers)
     forget_count(f"ip:{CLIENT}", Tier.ANONYMOUS)
     slow = get(bridge, URLS[0], headers)

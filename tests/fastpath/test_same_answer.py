@@ -52,6 +52,12 @@ class Spy:
         return getattr(self.bridge, name)
 
 
+def in_another_process(code: str, *args: str) -> None:
+    """Run ``code`` (after django.setup()) in a new Python process on this test's database."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings", "DATABASE_URL": _test_database_url()}
+    subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, timeout=60)
+
+
 def get_scope(url: str, headers: list[tuple[bytes, bytes]] = (), http_version: str = "1.1") -> dict:
     """The ASGI scope of a GET from CLIENT to the test server."""
     path, _, query = url.partition("?")
@@ -232,8 +238,7 @@ def test_prices_stored_by_another_process_end_the_fast_answer_at_once(apps):
     get(fast_app, URLS[0])
     assert spy.calls == 0  # the cached answer, on the fast path
     bumper = "import django; django.setup(); from cryptodt import data_cache; data_cache.bump('prices')"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings"}
-    subprocess.run([sys.executable, "-c", bumper], cwd=ROOT, env=env, check=True, timeout=60)
+    in_another_process(bumper)
     get(fast_app, URLS[0])
     assert spy.calls == 1  # the next request is Django's again: the old answer is unreachable
     get(fast_app, URLS[0])
@@ -324,8 +329,7 @@ def test_a_key_revoked_by_another_process_fails_on_the_fast_path_at_once(apps, u
         "import sys, django; django.setup(); from accounts import services; "
         "services.api_key_revoke(user=None, prefix=sys.argv[1])"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cryptodt.settings", "DATABASE_URL": _test_database_url()}
-    subprocess.run([sys.executable, "-c", revoker, issued.api_key.prefix], cwd=ROOT, env=env, check=True, timeout=60)
+    in_another_process(revoker, issued.api_key.prefix)
     status, _, body = get(fast_app, URLS[0], headers)
     assert status == 401
     assert b"revoked" in body
